@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/iotos/iotos/internal/bus"
+	"github.com/iotos/iotos/internal/codes"
+	"github.com/iotos/iotos/internal/engine"
+	"github.com/iotos/iotos/internal/engine/outbox"
+	"github.com/iotos/iotos/internal/model"
+
+	_ "github.com/iotos/iotos/drivers/all" // compile the built-in drivers in
+)
+
+func runEngine(ctx context.Context, args []string) error {
+	fs := newFlags("engine", "engine --server nats://host:port --gateway ID [flags]  (key in IOTOS_GATEWAY_KEY or --key-file)")
+	server := fs.String("server", "nats://127.0.0.1:4222", "the platform's NATS address (nats:// or tls://)")
+	gateway := fs.String("gateway", "", "gateway ID (32 hex)")
+	keyFile := fs.String("key-file", "", "file holding the gateway key (or set IOTOS_GATEWAY_KEY)")
+	dataDir := fs.String("data-dir", "./iotos-data", "data directory; the engine keeps its files in <data-dir>/engine/<gateway>/")
+	driversDir := fs.String("drivers-dir", "", "external drivers directory (default <data-dir>/drivers)")
+	tlsCA := fs.String("tls-ca", "", "CA certificate (PEM) to verify the platform's TLS certificate")
+	outboxMax := fs.Int64("outbox-max-bytes", 256<<20, "cap on the outbox's disk use; the oldest batches are dropped past it")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if !model.IsHexID(*gateway, model.GatewayIDLen) {
+		return usageError{fmt.Errorf("--gateway %q: want the gateway's 32-hex ID", *gateway)}
+	}
+	key, err := readSecret(os.Getenv("IOTOS_GATEWAY_KEY"), *keyFile)
+	if err != nil {
+		return usageError{fmt.Errorf("gateway key: %w", err)}
+	}
+	if key == "" {
+		return usageError{errors.New("no gateway key: set IOTOS_GATEWAY_KEY or --key-file")}
+	}
+	log, err := newLogger(*logLevel)
+	if err != nil {
+		return usageError{err}
+	}
+	link, err := bus.DialEngine(ctx, bus.EngineOptions{
+		URL: *server, Gateway: *gateway, Key: key, TLSCA: *tlsCA, Logger: log.With("component", "bus"),
+	})
+	if err != nil {
+		return err
+	}
+	defer link.Close()
+	fmt.Printf("IOTOS engine for gateway %s, platform %s\n", *gateway, *server)
+	return runEngineOn(ctx, engineSetup{
+		gateway: *gateway, dataDir: *dataDir, driversDir: *driversDir,
+		outboxMax: *outboxMax, link: link, log: log,
+	})
+}
+
+// engineSetup is what both `iotos engine` and the engine inside `iotos demo` run.
+type engineSetup struct {
+	gateway, dataDir, driversDir string
+	outboxMax                    int64
+	link                         bus.EngineLink
+	log                          *slog.Logger
+}
+
+// runEngineOn runs the outbox and the engine until ctx ends. The engine
+// stops first so its last samples still reach the outbox, which then makes
+// them durable before it closes.
+func runEngineOn(ctx context.Context, s engineSetup) error {
+	dir := filepath.Join(s.dataDir, "engine", s.gateway)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	// The engine takes the directory's lock first, so two engines never
+	// open one outbox.
+	sink := &lateSink{}
+	teeCtx, stopTee := context.WithCancel(context.Background())
+	defer stopTee()
+	links := teeLink(teeCtx, s.link, 2)
+	eng, err := engine.New(engine.Options{
+		Gateway: s.gateway, Dir: dir, Link: links[0], Sink: sink,
+		Logger: s.log.With("component", "engine"),
+	})
+	if err != nil {
+		return err
+	}
+	ob, err := outbox.Open(dir, outbox.Options{MaxBytes: s.outboxMax, Logger: s.log.With("component", "outbox")})
+	if err != nil {
+		eng.Close()
+		return fmt.Errorf("outbox: %w", err)
+	}
+	defer ob.Close()
+	sink.set(ob)
+	ctx, fatal := stopOnFatal(ctx, s.link)
+	obCtx, stopOutbox := context.WithCancel(context.Background())
+	obDone := make(chan error, 1)
+	go func() { obDone <- ob.Run(obCtx, links[1]) }()
+	engErr := eng.Run(ctx)
+	stopOutbox()
+	obErr := <-obDone
+	if errors.Is(obErr, context.Canceled) {
+		obErr = nil
+	}
+	if errors.Is(engErr, context.Canceled) {
+		engErr = nil
+	}
+	if err := fatal(); err != nil {
+		return err
+	}
+	return errors.Join(engErr, obErr)
+}
+
+// stopOnFatal ends ctx when the link reports a fatal error (its key rejected
+// before the first successful connection) and returns that error.
+func stopOnFatal(parent context.Context, link bus.EngineLink) (context.Context, func() error) {
+	f, ok := link.(interface{ Fatal() <-chan error })
+	if !ok {
+		return parent, func() error { return nil }
+	}
+	ctx, cancel := context.WithCancelCause(parent)
+	go func() {
+		select {
+		case err := <-f.Fatal():
+			cancel(codes.From(err))
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() error {
+		defer cancel(nil)
+		if cause := context.Cause(ctx); cause != nil && parent.Err() == nil {
+			return cause
+		}
+		return nil
+	}
+}

@@ -1,0 +1,8 @@
+// Package all compiles the built-in drivers in: importing it registers them.
+package all
+
+import (
+	// Built-in drivers register themselves in init().
+	_ "github.com/iotos/iotos/drivers/modbus"
+	_ "github.com/iotos/iotos/drivers/simulator"
+)

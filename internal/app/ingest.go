@@ -1,0 +1,149 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/iotos/iotos/internal/bus"
+	"github.com/iotos/iotos/internal/codes"
+	"github.com/iotos/iotos/internal/model"
+	"github.com/iotos/iotos/internal/store"
+	"github.com/iotos/iotos/pkg/driver"
+)
+
+var _ bus.PlatformHandler = (*App)(nil)
+
+// ingestStats counts what ingest did, for metrics and tests.
+type ingestStats struct {
+	batches, duplicates, samples, dropped atomic.Int64
+}
+
+// IngestStats is a snapshot of the ingest counters.
+type IngestStats struct {
+	Batches, Duplicates, Samples, Dropped int64
+}
+
+// IngestStats returns the ingest counters since start.
+func (a *App) IngestStats() IngestStats {
+	return IngestStats{
+		Batches: a.ingest.batches.Load(), Duplicates: a.ingest.duplicates.Load(),
+		Samples: a.ingest.samples.Load(), Dropped: a.ingest.dropped.Load(),
+	}
+}
+
+// Batch stores an engine batch durably and acknowledges it. Samples of
+// points the gateway does not have (deleted since) are counted and dropped,
+// never left to block the engine's outbox. A batch already stored is
+// acknowledged again as a duplicate. Only a storage failure is an error.
+func (a *App) Batch(ctx context.Context, gw string, b bus.Batch) (bus.Ack, error) {
+	known, err := a.known.of(ctx, gw, a.store.GetTable)
+	if err != nil {
+		if codes.Of(err) != codes.IONodeNotExist {
+			return bus.Ack{}, fmt.Errorf("gateway %s batch %d: %w", gw, b.Seq, err)
+		}
+		known = nil // a deleted gateway: drop everything, acknowledge
+	}
+	samples, dropped := toSamples(gw, b.Samples, known)
+	dup, err := a.store.Ingest(ctx, store.BatchKey{Gateway: gw, Epoch: b.Epoch, Seq: b.Seq}, samples)
+	if err != nil {
+		return bus.Ack{}, fmt.Errorf("gateway %s batch %s/%d: %w", gw, b.Epoch, b.Seq, err)
+	}
+	a.ingest.batches.Add(1)
+	if dup {
+		a.ingest.duplicates.Add(1)
+		return bus.Ack{Seq: b.Seq, Duplicate: true}, nil
+	}
+	a.ingest.samples.Add(int64(len(samples)))
+	a.ingest.dropped.Add(int64(dropped))
+	if dropped > 0 {
+		a.log.Debug("dropped samples of unknown points", "gateway", gw, "batch", b.Seq, "dropped", dropped)
+	}
+	a.cache.update(samples)
+	if f := a.onSamples.Load(); f != nil && len(samples) > 0 {
+		(*f)(samples)
+	}
+	return bus.Ack{Seq: b.Seq, Dropped: dropped}, nil
+}
+
+// toSamples maps wire samples to full-ID samples typed by their points.
+func toSamples(gw string, ws []bus.WireSample, known map[string]driver.Type) ([]model.Sample, int) {
+	out := make([]model.Sample, 0, len(ws))
+	dropped := 0
+	for i, w := range ws {
+		typ, ok := known[w.P]
+		if !ok {
+			dropped++
+			continue
+		}
+		s := model.Sample{ID: gw + "." + w.P, Value: w.V, TS: w.T, Quality: w.Q, Code: w.C, Seq: uint64(i)}
+		if s.Quality == "" {
+			s.Quality = driver.Good
+		}
+		if s.Value != nil {
+			if v, err := driver.Convert(typ, s.Value); err == nil {
+				s.Value = v
+			}
+		}
+		out = append(out, s)
+	}
+	return out, dropped
+}
+
+// Status remembers a gateway engine's latest report.
+func (a *App) Status(gw string, st bus.Status) { a.status.put(gw, st, a.now()) }
+
+// TableIndex lists a gateway's devices with their version hashes.
+func (a *App) TableIndex(ctx context.Context, gw string) (bus.TableIndex, error) {
+	t, err := a.store.GetTable(ctx, gw)
+	if err != nil {
+		return bus.TableIndex{}, err
+	}
+	devs := deviceMap(t)
+	idx := bus.TableIndex{Devices: make([]bus.DeviceVersion, 0, len(t.Devices))}
+	for _, dt := range t.Devices {
+		eff, err := model.EffectiveDeviceConfig(devs, dt.Device.ID)
+		if err != nil {
+			return bus.TableIndex{}, fmt.Errorf("gateway %s device %s: %w", gw, dt.Device.ID, err)
+		}
+		idx.Devices = append(idx.Devices, bus.DeviceVersion{ID: dt.Device.ID, Version: model.DeviceVersion(dt, eff)})
+	}
+	return idx, nil
+}
+
+// DeviceTable returns one device's table as its engine needs it, with its
+// inherited config merged and its version hash.
+func (a *App) DeviceTable(ctx context.Context, gw, dev string) (bus.DeviceTable, error) {
+	t, err := a.store.GetTable(ctx, gw)
+	if err != nil {
+		return bus.DeviceTable{}, err
+	}
+	devs := deviceMap(t)
+	for _, dt := range t.Devices {
+		if dt.Device.ID != dev {
+			continue
+		}
+		eff, err := model.EffectiveDeviceConfig(devs, dev)
+		if err != nil {
+			return bus.DeviceTable{}, fmt.Errorf("gateway %s device %s: %w", gw, dev, err)
+		}
+		// ParentConfig carries the whole merged config, so an engine gets
+		// the same result whether it uses it as is or merges the device's
+		// own config over it.
+		return bus.DeviceTable{Device: dt.Device, Points: dt.Points, Version: model.DeviceVersion(dt, eff), ParentConfig: eff}, nil
+	}
+	return bus.DeviceTable{}, codes.New(codes.DeviceNotExist, "device %s.%s does not exist", gw, dev)
+}
+
+// Values answers an engine's request for current values ("dev.pt").
+func (a *App) Values(ctx context.Context, gw string, ids []string) ([]model.Sample, error) {
+	return a.engineValues(gw, ids), nil
+}
+
+func deviceMap(t model.Table) map[string]model.Device {
+	m := make(map[string]model.Device, len(t.Devices))
+	for _, dt := range t.Devices {
+		m[dt.Device.ID] = dt.Device
+	}
+	return m
+}

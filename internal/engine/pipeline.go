@@ -1,0 +1,141 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/iotos/iotos/internal/bus"
+	"github.com/iotos/iotos/internal/codes"
+	"github.com/iotos/iotos/internal/model"
+	"github.com/iotos/iotos/pkg/driver"
+)
+
+// point is one enabled point with its compiled transform and what was last
+// reported for it.
+type point struct {
+	drv      driver.Point
+	model    model.Point
+	expr     *model.Expr
+	deadband float64
+
+	// Report state, guarded by device.pipe.
+	reported bool
+	last     driver.Sample
+}
+
+func newPoint(dev string, mp model.Point, dp driver.Point) (*point, error) {
+	p := &point{drv: dp, model: mp, deadband: mp.Deadband}
+	x, err := model.CompileExpr(mp.Expr)
+	if err != nil {
+		return p, fmt.Errorf("device %s point %s: %w", dev, dp.ID, err)
+	}
+	p.expr = x
+	return p, nil
+}
+
+// transform applies the point's expr and type to a raw sample. A transform
+// failure is a bad sample with 517, a value that does not convert 516.
+func (p *point) transform(s driver.Sample) driver.Sample {
+	s.Point = p.drv.ID
+	if s.TS.IsZero() {
+		s.TS = time.Now()
+	}
+	if s.Quality == "" {
+		s.Quality = driver.Good
+	}
+	if s.Quality == driver.Bad {
+		s.Value = nil
+		if s.Code == 0 {
+			s.Code = int(codes.NetError)
+		}
+		return s
+	}
+	v, err := p.expr.Eval(s.Value)
+	if err != nil {
+		return bad(s, codes.RuleNotRecognized)
+	}
+	if v, err = driver.Convert(p.drv.Type, v); err != nil {
+		return bad(s, codes.TypeNotValid)
+	}
+	s.Value, s.Code = v, 0
+	return s
+}
+
+func bad(s driver.Sample, c codes.Code) driver.Sample {
+	s.Value, s.Quality, s.Code = nil, driver.Bad, int(c)
+	return s
+}
+
+// changed reports whether s must be reported: the first sample, a quality or
+// code change, or a value change beyond the deadband (numbers) or any change
+// (bool, string).
+func (p *point) changed(s driver.Sample) bool {
+	if !p.reported || s.Quality != p.last.Quality || s.Code != p.last.Code {
+		return true
+	}
+	switch v := s.Value.(type) {
+	case int64:
+		old, _ := p.last.Value.(int64)
+		return beyond(float64(v)-float64(old), p.deadband)
+	case float64:
+		old, _ := p.last.Value.(float64)
+		return beyond(v-old, p.deadband)
+	}
+	return s.Value != p.last.Value
+}
+
+func beyond(delta, deadband float64) bool {
+	if deadband <= 0 {
+		return delta != 0
+	}
+	return math.Abs(delta) > deadband
+}
+
+// process runs samples of this device through the pipeline: transform,
+// last-value memory, report-on-change, then the sink and subscribers. It is
+// safe from any goroutine (drivers push through the Host).
+func (d *device) process(in []driver.Sample) []driver.Sample {
+	out := make([]driver.Sample, 0, len(in))
+	var wire []bus.WireSample
+	d.pipe.Lock()
+	for _, raw := range in {
+		p := d.point(raw.Point)
+		if p == nil {
+			d.log.Debug("sample for an unknown point", "point", raw.Point)
+			continue
+		}
+		s := p.transform(raw)
+		out = append(out, s)
+		d.e.memory.set(d.key(p), s)
+		if !p.changed(s) {
+			continue
+		}
+		p.reported, p.last = true, s
+		wire = append(wire, toWire(d.key(p), s))
+	}
+	d.pipe.Unlock()
+	if len(wire) > 0 {
+		d.e.opts.Sink.Add(wire)
+		d.e.publishToSubscribers(wire)
+	}
+	return out
+}
+
+// forgetReported makes the next sample of every point reported, whatever
+// its value: after a start or reconnect the platform must hear the device.
+func (d *device) forgetReported() {
+	d.pipe.Lock()
+	defer d.pipe.Unlock()
+	for _, p := range d.points {
+		p.reported = false
+	}
+}
+
+func toWire(key string, s driver.Sample) bus.WireSample {
+	w := bus.WireSample{P: key, V: s.Value, T: s.TS.UnixMilli(), C: s.Code}
+	if s.Quality != driver.Good {
+		w.Q = s.Quality
+	}
+	return w
+}
