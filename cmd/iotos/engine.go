@@ -11,8 +11,10 @@ import (
 	"github.com/iotos/iotos/internal/bus"
 	"github.com/iotos/iotos/internal/codes"
 	"github.com/iotos/iotos/internal/engine"
+	"github.com/iotos/iotos/internal/engine/extdriver"
 	"github.com/iotos/iotos/internal/engine/outbox"
 	"github.com/iotos/iotos/internal/model"
+	"github.com/iotos/iotos/pkg/driver"
 
 	_ "github.com/iotos/iotos/drivers/all" // compile the built-in drivers in
 )
@@ -80,8 +82,12 @@ func runEngineOn(ctx context.Context, s engineSetup) error {
 	teeCtx, stopTee := context.WithCancel(context.Background())
 	defer stopTee()
 	links := teeLink(teeCtx, s.link, 2)
+	registry, err := driverRegistry(s, dir)
+	if err != nil {
+		return err
+	}
 	eng, err := engine.New(engine.Options{
-		Gateway: s.gateway, Dir: dir, Link: links[0], Sink: sink,
+		Gateway: s.gateway, Dir: dir, Link: links[0], Sink: sink, Registry: registry,
 		Logger: s.log.With("component", "engine"),
 	})
 	if err != nil {
@@ -111,6 +117,28 @@ func runEngineOn(ctx context.Context, s engineSetup) error {
 		return err
 	}
 	return errors.Join(engErr, obErr)
+}
+
+// driverRegistry resolves built-in driver names and, for external references
+// (python/…, exec/…), programs installed in the drivers dir. The Python SDK
+// embedded in the binary is unpacked into the engine's dir, so a binary-only
+// install runs Python drivers.
+func driverRegistry(s engineSetup, dir string) (func(string) (driver.Factory, bool), error) {
+	driversDir := s.driversDir
+	if driversDir == "" {
+		driversDir = filepath.Join(s.dataDir, "drivers")
+	}
+	sdkDir, err := extdriver.UnpackSDK(filepath.Join(dir, "python-sdk"))
+	if err != nil {
+		return nil, err
+	}
+	builtin := func(name string) (driver.Factory, bool) {
+		r, ok := driver.Lookup(name)
+		return r.Factory, ok
+	}
+	return extdriver.Registry(extdriver.Options{
+		DriversDir: driversDir, SDKDir: sdkDir, Logger: s.log.With("component", "extdriver"),
+	}, builtin), nil
 }
 
 // stopOnFatal ends ctx when the link reports a fatal error (its key rejected
