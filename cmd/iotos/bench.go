@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-var benchScenarios = map[string]func(ctx context.Context, args []string) error{
-	"ingest": benchIngest,
-}
+// benchScenarios holds the built-in benchmarks; each bench_<name>.go file
+// registers its own in init().
+var benchScenarios = map[string]func(ctx context.Context, args []string) error{}
 
 func runBench(ctx context.Context, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {

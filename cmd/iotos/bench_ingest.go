@@ -2,4 +2,6 @@ package main
 
 import "context"
 
+func init() { benchScenarios["ingest"] = benchIngest }
+
 func benchIngest(ctx context.Context, args []string) error { return nil }
