@@ -48,8 +48,16 @@ func benchIngest(ctx context.Context, args []string) error {
 	backlog := fs.Duration("backlog", 60*time.Second, "outage to replay in the drain phase, at --live-rate")
 	liveRate := fs.Int("live-rate", 10000, "samples/s of the engine during the simulated outage")
 	keep := fs.Bool("keep", false, "keep the data directory")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	dir, err := os.MkdirTemp("", "iotos-bench-ingest-")
 	if err != nil {
