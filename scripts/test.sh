@@ -26,7 +26,8 @@ if ! command -v go >/dev/null; then
 	exit 1
 fi
 if command -v dpkg-query >/dev/null; then
-	install_debian python3
+	# python3: the Python driver SDK; mosquitto: the MQTT driver's broker.
+	install_debian python3 mosquitto mosquitto-clients
 fi
 
 log "gofmt"

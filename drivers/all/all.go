@@ -4,5 +4,6 @@ package all
 import (
 	// Built-in drivers register themselves in init().
 	_ "github.com/iotos/iotos/drivers/modbus"
+	_ "github.com/iotos/iotos/drivers/mqtt"
 	_ "github.com/iotos/iotos/drivers/simulator"
 )
