@@ -28,7 +28,12 @@ fi
 if command -v dpkg-query >/dev/null; then
 	# python3: the Python driver SDK; mosquitto: the MQTT driver's broker.
 	install_debian python3 mosquitto mosquitto-clients
+	# node + npm: the OPC UA driver's test server (node-opcua).
+	command -v npm >/dev/null || install_debian nodejs npm
 fi
+
+log "npm packages for the test servers"
+(cd drivers/opcua/testdata/server && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; })
 
 log "gofmt"
 unformatted=$(gofmt -l $(find . -name '*.go' -not -path './.git/*'))

@@ -5,5 +5,6 @@ import (
 	// Built-in drivers register themselves in init().
 	_ "github.com/iotos/iotos/drivers/modbus"
 	_ "github.com/iotos/iotos/drivers/mqtt"
+	_ "github.com/iotos/iotos/drivers/opcua"
 	_ "github.com/iotos/iotos/drivers/simulator"
 )
