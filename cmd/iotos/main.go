@@ -21,6 +21,7 @@ commands:
   demo      platform + engine + simulated devices on one machine
   serve     the platform: REST API, console, embedded NATS, storage
   engine    a collection engine for one gateway
+  table     point tables: validate, import, export (.tb, CSV, XLSX)
   sim       device simulators (iotos sim modbus)
   bench     built-in benchmarks (iotos bench ingest)
   version   version, commit, Go version

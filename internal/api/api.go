@@ -22,6 +22,10 @@ type Options struct {
 	Registry prometheus.Registerer
 	// Console is mounted at / when set.
 	Console http.Handler
+	// StreamQueueLimit bounds each live-stream client's queue of pending
+	// samples (default 20,000); on overflow the client is told how many
+	// were dropped and gets a fresh snapshot.
+	StreamQueueLimit int
 }
 
 // Body size limits: tables can be large, everything else is small.
@@ -36,6 +40,7 @@ type server struct {
 	ready   func() bool
 	csrf    *http.CrossOriginProtection
 	metrics *metrics
+	streams *streams
 	mux     *http.ServeMux
 }
 
@@ -47,6 +52,7 @@ func New(a *app.App, opts Options) http.Handler {
 		ready:   opts.Ready,
 		csrf:    http.NewCrossOriginProtection(),
 		metrics: newMetrics(opts.Registry),
+		streams: newStreams(a, opts.Registry, opts.StreamQueueLimit),
 		mux:     http.NewServeMux(),
 	}
 	if s.log == nil {

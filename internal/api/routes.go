@@ -20,7 +20,7 @@ func (s *server) routes() {
 	s.handle("DELETE "+v1+"/gateways/{gw}", s.deleteGateway)
 	s.handle("POST "+v1+"/gateways/{gw}/key", s.rotateKey)
 	s.handle("POST "+v1+"/gateways/{gw}/broadcast", s.broadcast)
-	s.handle("GET "+v1+"/gateways/{gw}/table", s.exportTable)
+	s.mux.HandleFunc("GET "+v1+"/gateways/{gw}/table", s.exportTable) // a file download: writes its own reply
 	s.handle("PUT "+v1+"/gateways/{gw}/table", s.importTable)
 
 	const dev = v1 + "/gateways/{gw}/devices"
@@ -39,6 +39,8 @@ func (s *server) routes() {
 	s.handle("DELETE "+pt+"/{pt}", s.deletePoint)
 
 	s.handle("GET "+v1+"/values", s.values)
+	s.mux.HandleFunc("GET "+v1+"/stream", s.stream) // authenticates itself: browsers send ?token=
+	s.handle("GET "+v1+"/drivers", s.drivers)
 	s.handle("GET "+v1+"/points/{full}/value", s.readValue)
 	s.handle("PUT "+v1+"/points/{full}/value", s.writeValue)
 	s.handle("GET "+v1+"/points/{full}/history", s.history)

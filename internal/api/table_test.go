@@ -50,6 +50,6 @@ func TestTableImportExport(t *testing.T) {
 	if _, ok := props["2b2b2b2b"]; !ok || len(props) != 1 {
 		t.Fatalf("export %v", doc)
 	}
-	e.want(e.do("GET", path+"?format=xlsx", e.token, nil), codes.ArgError, http.StatusBadRequest)
+	e.want(e.do("GET", path+"?format=xml", e.token, nil), codes.ArgError, http.StatusBadRequest)
 	e.want(e.do("PUT", path, e.token, "{not json"), codes.TableNotValid, http.StatusBadRequest)
 }

@@ -7,13 +7,42 @@ import (
 	"time"
 
 	"github.com/iotos/iotos/internal/auth"
+	"github.com/iotos/iotos/internal/codes"
 	"github.com/iotos/iotos/internal/model"
 	"github.com/iotos/iotos/internal/store"
 )
 
+// Point-table file formats.
+const (
+	FormatTB   = "tb"
+	FormatCSV  = "csv"
+	FormatXLSX = "xlsx"
+)
+
+// CheckTableFormat accepts tb, csv and xlsx; empty means tb.
+func CheckTableFormat(format string) (string, error) {
+	switch format {
+	case "", FormatTB:
+		return FormatTB, nil
+	case FormatCSV, FormatXLSX:
+		return format, nil
+	}
+	return "", codes.New(codes.ArgError, "table format %q is not tb, csv or xlsx", format)
+}
+
 // ExportTable writes a gateway's point table as .tb. Secret config fields
 // are redacted unless an admin asks to reveal them.
 func (a *App) ExportTable(ctx context.Context, user store.User, gw string, reveal bool) ([]byte, error) {
+	return a.ExportTableAs(ctx, user, gw, FormatTB, reveal)
+}
+
+// ExportTableAs writes a gateway's point table as tb, csv or xlsx, with
+// secrets redacted as ExportTable does.
+func (a *App) ExportTableAs(ctx context.Context, user store.User, gw, format string, reveal bool) ([]byte, error) {
+	format, err := CheckTableFormat(format)
+	if err != nil {
+		return nil, err
+	}
 	t, err := a.store.GetTable(ctx, gw)
 	if err != nil {
 		return nil, err
@@ -24,11 +53,31 @@ func (a *App) ExportTable(ctx context.Context, user store.User, gw string, revea
 			d.Config = redactConfig(d.Driver, d.Config)
 		}
 	}
-	out, err := model.EncodeTB(t)
+	out, err := encodeTable(t, format)
 	if err != nil {
-		return nil, fmt.Errorf("gateway %s: export: %w", gw, err)
+		return nil, fmt.Errorf("gateway %s: export %s: %w", gw, format, err)
 	}
 	return out, nil
+}
+
+func encodeTable(t model.Table, format string) ([]byte, error) {
+	switch format {
+	case FormatCSV:
+		return model.EncodeCSV(t)
+	case FormatXLSX:
+		return model.EncodeXLSX(t)
+	}
+	return model.EncodeTB(t)
+}
+
+func decodeTable(data []byte, format string) (model.Table, []model.Problem, error) {
+	switch format {
+	case FormatCSV:
+		return model.DecodeCSV(data)
+	case FormatXLSX:
+		return model.DecodeXLSX(data)
+	}
+	return model.DecodeTB(data)
 }
 
 // ImportReport says what an import changed, or would change on a dry run.
@@ -53,11 +102,23 @@ type Changes struct {
 // reports the changes without writing. Engines reload the devices that
 // changed.
 func (a *App) ImportTable(ctx context.Context, user store.User, gw string, data []byte, dryRun bool) (ImportReport, error) {
+	return a.ImportTableAs(ctx, user, gw, FormatTB, data, dryRun)
+}
+
+// ImportTableAs is ImportTable for a tb, csv or xlsx file. CSV and XLSX
+// carry no gateway, and the fields they have no column for (a device's
+// description, enabled, parent, subscriptions, template; a point's proxy
+// and parent) are kept from the stored device or point of the same ID.
+func (a *App) ImportTableAs(ctx context.Context, user store.User, gw, format string, data []byte, dryRun bool) (ImportReport, error) {
 	if err := auth.RequireWrite(user); err != nil {
 		return ImportReport{}, err
 	}
+	format, err := CheckTableFormat(format)
+	if err != nil {
+		return ImportReport{}, err
+	}
 	started := a.now()
-	rep, changed, err := a.importTable(ctx, gw, data, dryRun)
+	rep, changed, err := a.importTable(ctx, gw, format, data, dryRun)
 	if dryRun {
 		return rep, err
 	}
@@ -74,14 +135,17 @@ func pointChanges(r ImportReport) int {
 	return len(r.Points.Added) + len(r.Points.Changed) + len(r.Points.Removed)
 }
 
-func (a *App) importTable(ctx context.Context, gw string, data []byte, dryRun bool) (ImportReport, []string, error) {
+func (a *App) importTable(ctx context.Context, gw, format string, data []byte, dryRun bool) (ImportReport, []string, error) {
 	old, err := a.store.GetTable(ctx, gw)
 	if err != nil {
 		return ImportReport{}, nil, err
 	}
-	t, warnings, err := model.DecodeTB(data)
+	t, warnings, err := decodeTable(data, format)
 	if err != nil {
 		return ImportReport{}, nil, err
+	}
+	if format != FormatTB {
+		keepUnlisted(&t, old)
 	}
 	if t.Gateway.ID != "" && t.Gateway.ID != gw {
 		return ImportReport{}, nil, model.TableError([]model.Problem{{Field: "id", Reason: fmt.Sprintf("the table is for gateway %s, not %s", t.Gateway.ID, gw)}})
@@ -102,6 +166,32 @@ func (a *App) importTable(ctx context.Context, gw string, data []byte, dryRun bo
 		return ImportReport{}, nil, fmt.Errorf("gateway %s: import: %w", gw, err)
 	}
 	return rep, changed, nil
+}
+
+// keepUnlisted copies, from the stored table, the fields that CSV and XLSX
+// have no column for, so exporting to a spreadsheet and importing it back
+// changes nothing it did not show.
+func keepUnlisted(t *model.Table, old model.Table) {
+	oldDT := deviceTables(old)
+	for i := range t.Devices {
+		d := &t.Devices[i].Device
+		od, ok := oldDT[d.ID]
+		if !ok {
+			continue
+		}
+		d.Description, d.Enabled, d.Parent, d.Subscribe, d.Template, d.Raw =
+			od.Device.Description, od.Device.Enabled, od.Device.Parent, od.Device.Subscribe, od.Device.Template, od.Device.Raw
+		oldPts := make(map[string]model.Point, len(od.Points))
+		for _, p := range od.Points {
+			oldPts[p.ID] = p
+		}
+		for j := range t.Devices[i].Points {
+			p := &t.Devices[i].Points[j]
+			if op, ok := oldPts[p.ID]; ok {
+				p.Proxy, p.Parent, p.Raw = op.Proxy, op.Parent, op.Raw
+			}
+		}
+	}
 }
 
 // prepareImport fills what a file does not say: the gateway's identity and
