@@ -23,7 +23,7 @@ commands:
   engine    a collection engine for one gateway
   table     point tables: validate, import, export (.tb, CSV, XLSX)
   sim       device simulators (iotos sim modbus)
-  bench     built-in benchmarks (iotos bench ingest)
+  bench     built-in benchmarks: ingest, stream, modbus, extdriver
   version   version, commit, Go version
 
 Run 'iotos <command> -h' for its flags.
