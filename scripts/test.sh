@@ -27,7 +27,8 @@ if ! command -v go >/dev/null; then
 fi
 if command -v dpkg-query >/dev/null; then
 	# python3: the Python driver SDK; mosquitto: the MQTT driver's broker.
-	install_debian python3 mosquitto mosquitto-clients
+	# chromium: the console's browser tests.
+	install_debian python3 mosquitto mosquitto-clients chromium
 	# node + npm: the OPC UA driver's test server (node-opcua).
 	command -v npm >/dev/null || install_debian nodejs npm
 fi
