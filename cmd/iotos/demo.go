@@ -48,6 +48,7 @@ func runDemo(ctx context.Context, args []string) error {
 	go func() {
 		engineDone <- runEngineOn(engineCtx, engineSetup{
 			gateway: gw, dataDir: cfg.DataDir, outboxMax: 64 << 20, link: link, log: cfg.Logger,
+			metrics: p.Metrics(),
 		})
 	}()
 

@@ -5,8 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/iotos/iotos/internal/bus"
 	"github.com/iotos/iotos/internal/codes"
@@ -29,6 +37,7 @@ func runEngine(ctx context.Context, args []string) error {
 	tlsCA := fs.String("tls-ca", "", "CA certificate (PEM) to verify the platform's TLS certificate")
 	outboxMax := fs.Int64("outbox-max-bytes", 256<<20, "cap on the outbox's disk use; the oldest batches are dropped past it")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	metricsAddr := fs.String("metrics", "", "serve /metrics and /readyz on this address (host:port); empty = off")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -53,11 +62,20 @@ func runEngine(ctx context.Context, args []string) error {
 		return err
 	}
 	defer link.Close()
-	fmt.Printf("IOTOS engine for gateway %s, platform %s\n", *gateway, *server)
-	return runEngineOn(ctx, engineSetup{
+	setup := engineSetup{
 		gateway: *gateway, dataDir: *dataDir, driversDir: *driversDir,
 		outboxMax: *outboxMax, link: link, log: log,
-	})
+	}
+	if *metricsAddr != "" {
+		srv, err := serveEngineMetrics(ctx, *metricsAddr, log)
+		if err != nil {
+			return err
+		}
+		defer srv.close()
+		setup.metrics = srv.reg
+	}
+	fmt.Printf("IOTOS engine for gateway %s, platform %s\n", *gateway, *server)
+	return runEngineOn(ctx, setup)
 }
 
 // engineSetup is what both `iotos engine` and the engine inside `iotos demo` run.
@@ -66,6 +84,9 @@ type engineSetup struct {
 	outboxMax                    int64
 	link                         bus.EngineLink
 	log                          *slog.Logger
+	// metrics receives the engine's, outbox's and link's collectors while
+	// they run; nil registers nothing.
+	metrics prometheus.Registerer
 }
 
 // runEngineOn runs the outbox and the engine until ctx ends. The engine
@@ -81,7 +102,7 @@ func runEngineOn(ctx context.Context, s engineSetup) error {
 	sink := &lateSink{}
 	teeCtx, stopTee := context.WithCancel(context.Background())
 	defer stopTee()
-	links := teeLink(teeCtx, s.link, 2)
+	links := teeLink(teeCtx, s.link, 3)
 	registry, err := driverRegistry(s, dir)
 	if err != nil {
 		return err
@@ -100,6 +121,12 @@ func runEngineOn(ctx context.Context, s engineSetup) error {
 	}
 	defer ob.Close()
 	sink.set(ob)
+	unregister, err := registerEngineMetrics(teeCtx, s.metrics, eng, ob, links[2])
+	if err != nil {
+		eng.Close()
+		return err
+	}
+	defer unregister()
 	ctx, fatal := stopOnFatal(ctx, s.link)
 	obCtx, stopOutbox := context.WithCancel(context.Background())
 	obDone := make(chan error, 1)
@@ -163,4 +190,84 @@ func stopOnFatal(parent context.Context, link bus.EngineLink) (context.Context, 
 		}
 		return nil
 	}
+}
+
+// registerEngineMetrics registers the engine's device states, the outbox's
+// backlog and counters and the link's reconnect count with reg, and returns
+// the function that takes them off again (so a registry outlives one run).
+func registerEngineMetrics(ctx context.Context, reg prometheus.Registerer, eng *engine.Engine, ob *outbox.Outbox, link bus.EngineLink) (func(), error) {
+	if reg == nil {
+		return func() {}, nil
+	}
+	reconnects := bus.NewReconnectsCounter()
+	cs := []prometheus.Collector{engine.Collector(eng), outbox.Collector(ob), reconnects}
+	for i, c := range cs {
+		if err := reg.Register(c); err != nil {
+			for _, done := range cs[:i] {
+				reg.Unregister(done)
+			}
+			return nil, fmt.Errorf("engine metrics: %w", err)
+		}
+	}
+	go bus.CountReconnects(ctx, link, reconnects)
+	return func() {
+		for _, c := range cs {
+			reg.Unregister(c)
+		}
+	}, nil
+}
+
+// metricsServer is the engine's HTTP endpoint for Prometheus and for
+// supervisors: /readyz answers 200 while the engine runs and 503 from the
+// moment it is asked to stop, so nothing routes work to a stopping engine.
+type metricsServer struct {
+	reg   *prometheus.Registry
+	http  *http.Server
+	ready atomic.Bool
+	done  chan struct{}
+}
+
+func serveEngineMetrics(ctx context.Context, addr string, log *slog.Logger) (*metricsServer, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--metrics %s: %w", addr, err)}
+	}
+	m := &metricsServer{reg: prometheus.NewRegistry(), done: make(chan struct{})}
+	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /readyz", m.readyz)
+	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+	m.ready.Store(true)
+	go func() {
+		<-ctx.Done()
+		m.ready.Store(false)
+	}()
+	go func() {
+		defer close(m.done)
+		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server", "err", err)
+		}
+	}()
+	log.Info("engine metrics", "addr", ln.Addr().String())
+	return m, nil
+}
+
+func (m *metricsServer) readyz(w http.ResponseWriter, _ *http.Request) {
+	if !m.ready.Load() {
+		http.Error(w, "stopping", http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+// close ends the server after the engine has stopped, so /readyz answers
+// 503 for the whole of the engine's shutdown.
+func (m *metricsServer) close() {
+	m.ready.Store(false)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = m.http.Shutdown(ctx)
+	<-m.done
 }

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/iotos/iotos/internal/api"
@@ -59,6 +58,7 @@ type Platform struct {
 	bgDone   chan struct{}
 	served   chan error
 	scheme   string
+	reg      *prometheus.Registry
 }
 
 // Start brings the platform up and returns once it serves.
@@ -82,7 +82,7 @@ func Start(ctx context.Context, cfg Config) (_ *Platform, err error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Platform{cfg: cfg, log: cfg.Logger, scheme: "http"}
+	p := &Platform{cfg: cfg, log: cfg.Logger, scheme: "http", reg: newRegistry()}
 	if tlsConf != nil {
 		p.scheme = "https"
 	}
@@ -110,7 +110,7 @@ func Start(ctx context.Context, cfg Config) (_ *Platform, err error) {
 		return nil, fmt.Errorf("platform bus link: %w", err)
 	}
 	a, err := app.New(app.Options{
-		Store:      p.store,
+		Store:      app.InstrumentStore(p.store, p.reg),
 		Link:       p.link,
 		Disconnect: p.bus.DisconnectGateway,
 		Online:     p.bus.GatewayConnected,
@@ -120,6 +120,7 @@ func Start(ctx context.Context, cfg Config) (_ *Platform, err error) {
 		return nil, err
 	}
 	p.app = a
+	p.registerMetrics()
 	if err := p.ensureAdmin(ctx); err != nil {
 		return nil, err
 	}
@@ -150,14 +151,13 @@ func (p *Platform) ensureAdmin(ctx context.Context) error {
 }
 
 func (p *Platform) serveHTTP(tlsConf *tls.Config) error {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := p.reg
 	handler := api.New(p.app, api.Options{
 		Logger:   p.log.With("component", "api"),
 		Ready:    p.ready.Load,
 		Metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Registry: reg,
-		Console:  placeholderConsole(),
+		Console:  console(),
 	})
 	ln, err := net.Listen("tcp", p.cfg.HTTP)
 	if err != nil {
