@@ -48,6 +48,7 @@ func (f *platformFlags) config() (platform.Config, error) {
 	return platform.Config{
 		DataDir: f.dataDir, HTTP: f.http, NATS: f.nats, AdminPassword: pw,
 		TLSCert: f.tlsCert, TLSKey: f.tlsKey, Retention: retention, Logger: logger,
+		ReadyDrain: time.Second,
 	}, nil
 }
 

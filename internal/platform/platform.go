@@ -39,8 +39,12 @@ type Config struct {
 	TLSCert       string
 	TLSKey        string
 	Retention     time.Duration // history older than this is removed; 0 = keep forever
-	Logger        *slog.Logger
-	Out           io.Writer // where first-start credentials are printed (default stdout)
+	// ReadyDrain is how long Shutdown keeps serving with /readyz at 503
+	// before it stops accepting requests, so load balancers see the platform
+	// leave before its connections are refused.
+	ReadyDrain time.Duration
+	Logger     *slog.Logger
+	Out        io.Writer // where first-start credentials are printed (default stdout)
 }
 
 // Platform is a running server.
@@ -196,6 +200,12 @@ func (p *Platform) Served() <-chan error { return p.served }
 // HTTP server drains, the bus closes and the store is closed last.
 func (p *Platform) Shutdown(ctx context.Context) error {
 	p.ready.Store(false)
+	if p.cfg.ReadyDrain > 0 {
+		select {
+		case <-time.After(p.cfg.ReadyDrain):
+		case <-ctx.Done():
+		}
+	}
 	var errs []error
 	if p.http != nil {
 		if err := p.http.Shutdown(ctx); err != nil {

@@ -166,3 +166,27 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
 }
+
+func TestShutdownAnswers503WhileDraining(t *testing.T) {
+	p := start(t, Config{DataDir: t.TempDir(), NATS: "127.0.0.1:0", AdminPassword: "a-long-password", ReadyDrain: time.Second})
+	done := make(chan error, 1)
+	go func() { done <- p.Shutdown(context.Background()) }()
+	deadline := time.Now().Add(time.Second)
+	for {
+		resp, err := http.Get(p.URL() + "/readyz")
+		if err != nil {
+			t.Fatalf("/readyz refused while draining: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz stayed %d after Shutdown began", resp.StatusCode)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
