@@ -54,12 +54,12 @@ func TestEngineKillDuringFlushes(t *testing.T) {
 	stopGracefully(t, eng, "http://"+metrics)
 
 	checkRuns(t, h, kills+1)
-	have := make(map[int64]float64, len(h))
+	have := make(map[histSample]bool, len(h))
 	for _, s := range h {
-		have[s.TS] = s.Value
+		have[s] = true
 	}
 	for _, p := range pending {
-		if v, ok := have[p.TS]; !ok || v != p.Value {
+		if !have[histSample{Value: p.Value, TS: p.TS}] {
 			t.Fatalf("sample (ts %d, %v) was durable in the outbox at a kill but is not in history", p.TS, p.Value)
 		}
 	}

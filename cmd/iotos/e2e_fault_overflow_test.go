@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"testing"
 	"time"
 )
@@ -98,7 +97,7 @@ func TestOutboxOverflow(t *testing.T) {
 // history (after its first value and before its last) and how many it has.
 func counterGaps(t *testing.T, c *client, id string) (missing, n int) {
 	h := fetchHistory(t, c, id)
-	sort.Slice(h, func(i, j int) bool { return h[i].TS < h[j].TS })
+	sortByTimeAndValue(h)
 	for i := 1; i < len(h); i++ {
 		step := int(h[i].Value - h[i-1].Value)
 		if step < 1 {
