@@ -151,6 +151,7 @@ type streamClient struct {
 	sub       *app.Subscription
 	filter    app.StreamFilter
 	subscribe chan app.StreamFilter
+	lastFrame time.Time // when the last samples frame was sent
 }
 
 func (c *streamClient) run(snap []model.Sample) {
@@ -198,12 +199,17 @@ func (c *streamClient) loop(ctx context.Context) error {
 	}
 }
 
-// coalesce waits for more samples unless a full batch is already queued.
+// coalesce waits until the next frame is due: streamFlushDelay after the
+// previous one, or at once when a full batch is queued. Samples arriving
+// after a quiet spell leave without delay (the hub wakes the client once
+// an ingest batch is queued whole), and a client still gets at most one
+// frame per delay.
 func (c *streamClient) coalesce(ctx context.Context) error {
-	if c.sub.Ready() {
+	wait := streamFlushDelay - time.Since(c.lastFrame)
+	if wait <= 0 || c.sub.Ready() {
 		return nil
 	}
-	t := time.NewTimer(streamFlushDelay)
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
 	case <-t.C:
@@ -228,6 +234,7 @@ func (c *streamClient) flush(ctx context.Context) error {
 	if len(samples) == 0 {
 		return nil
 	}
+	c.lastFrame = time.Now()
 	return c.send(ctx, samplesFrame{Type: "samples", Data: samples})
 }
 

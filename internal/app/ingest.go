@@ -14,9 +14,11 @@ import (
 
 var _ bus.PlatformHandler = (*App)(nil)
 
-// ingestStats counts what ingest did, for metrics and tests.
+// ingestStats is ingest's state: what it did, for metrics and tests, and
+// the batches already pushed to live subscribers.
 type ingestStats struct {
 	batches, duplicates, samples, dropped atomic.Int64
+	pushed                                recentBatches
 }
 
 // IngestStats is a snapshot of the ingest counters.
@@ -36,6 +38,10 @@ func (a *App) IngestStats() IngestStats {
 // points the gateway does not have (deleted since) are counted and dropped,
 // never left to block the engine's outbox. A batch already stored is
 // acknowledged again as a duplicate. Only a storage failure is an error.
+//
+// Live subscribers get the samples before the commit, so that their lag
+// does not include the durable write; the acknowledgement, the history and
+// the last-value cache still wait for it (docs/stream.md).
 func (a *App) Batch(ctx context.Context, gw string, b bus.Batch) (bus.Ack, error) {
 	known, err := a.known.of(ctx, gw, a.store.GetTable)
 	if err != nil {
@@ -45,7 +51,9 @@ func (a *App) Batch(ctx context.Context, gw string, b bus.Batch) (bus.Ack, error
 		known = nil // a deleted gateway: drop everything, acknowledge
 	}
 	samples, dropped := toSamples(gw, b.Samples, known)
-	dup, err := a.store.Ingest(ctx, store.BatchKey{Gateway: gw, Epoch: b.Epoch, Seq: b.Seq}, samples)
+	key := store.BatchKey{Gateway: gw, Epoch: b.Epoch, Seq: b.Seq}
+	a.pushLive(key, samples)
+	dup, err := a.store.Ingest(ctx, key, samples)
 	if err != nil {
 		return bus.Ack{}, fmt.Errorf("gateway %s batch %s/%d: %w", gw, b.Epoch, b.Seq, err)
 	}
@@ -60,10 +68,18 @@ func (a *App) Batch(ctx context.Context, gw string, b bus.Batch) (bus.Ack, error
 		a.log.Debug("dropped samples of unknown points", "gateway", gw, "batch", b.Seq, "dropped", dropped)
 	}
 	a.cache.update(samples)
-	if f := a.onSamples.Load(); f != nil && len(samples) > 0 {
-		(*f)(samples)
-	}
 	return bus.Ack{Seq: b.Seq, Dropped: dropped}, nil
+}
+
+// pushLive hands a batch's samples to the live hook once: a batch sent
+// again (its acknowledgement was lost, or its commit failed and the engine
+// retries) is not pushed twice.
+func (a *App) pushLive(key store.BatchKey, samples []model.Sample) {
+	f := a.onSamples.Load()
+	if f == nil || len(samples) == 0 || !a.ingest.pushed.first(key) {
+		return
+	}
+	(*f)(samples)
 }
 
 // toSamples maps wire samples to full-ID samples typed by their points.

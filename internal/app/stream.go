@@ -144,19 +144,30 @@ func (h *Hub) Publish(samples []model.Sample) {
 	if h.closed || len(h.index) == 0 {
 		return
 	}
+	// Subscribers whose queue this call started are woken at the end, so
+	// their owner finds the whole call's samples instead of the first one.
+	var started []*Subscription
 	for _, s := range samples {
-		h.deliver(s.ID, s)
+		started = h.deliver(s.ID, s, started)
 		if gw, dev, ok := prefixes(s.ID); ok {
-			h.deliver(gw, s)
-			h.deliver(dev, s)
+			started = h.deliver(gw, s, started)
+			started = h.deliver(dev, s, started)
 		}
+	}
+	for _, sub := range started {
+		sub.signal()
 	}
 }
 
-func (h *Hub) deliver(key string, s model.Sample) {
+// deliver pushes s to the subscribers of key and appends to started those
+// whose queue it started.
+func (h *Hub) deliver(key string, s model.Sample, started []*Subscription) []*Subscription {
 	for sub := range h.index[key] {
-		sub.push(s)
+		if sub.push(s) {
+			started = append(started, sub)
+		}
 	}
+	return started
 }
 
 // prefixes returns "gw" and "gw.dev" of a full ID "gw.dev.pt".
@@ -244,8 +255,9 @@ func (s *Subscription) Close() {
 	}
 }
 
-// Wake is signalled when the queue goes from empty to non-empty, when it
-// reaches the batch size, and when it overflows.
+// Wake is signalled when a Publish leaves samples in an empty queue (once
+// the Publish has queued all of them), when the queue reaches the batch
+// size, and when it overflows.
 func (s *Subscription) Wake() <-chan struct{} { return s.wake }
 
 // Ready reports whether the queue should be flushed without waiting: it
@@ -267,28 +279,31 @@ func (s *Subscription) Take() (samples []model.Sample, dropped int) {
 	return samples, dropped
 }
 
-// push queues one sample. On overflow the whole queue is discarded rather
-// than silently losing some samples: the owner reports the count and
-// replaces the queue with a snapshot, which is never stale.
-func (s *Subscription) push(sample model.Sample) {
+// push queues one sample and reports whether it started the queue, for
+// the caller to signal when it is done. On overflow the whole queue is
+// discarded rather than silently losing some samples: the owner reports
+// the count and replaces the queue with a snapshot, which is never stale.
+func (s *Subscription) push(sample model.Sample) (started bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
 	case s.closed:
-		return
+		return false
 	case s.dropped > 0:
 		s.dropped++
-		return
+		return false
 	case len(s.pending) >= s.hub.opts.QueueLimit:
 		s.dropped = len(s.pending) + 1
 		s.pending = nil
 		s.signal()
-		return
+		return false
 	}
 	s.pending = append(s.pending, sample)
-	if n := len(s.pending); n == 1 || n == s.hub.opts.Batch {
+	n := len(s.pending)
+	if n == s.hub.opts.Batch {
 		s.signal()
 	}
+	return n == 1
 }
 
 func (s *Subscription) signal() {

@@ -81,8 +81,10 @@ func (p *platformLink) onBatch(h PlatformHandler, m *nats.Msg) {
 		p.respond(m, ReplyOf(nil, err))
 		return
 	}
+	// Called directly, the decoder skips encoding/json's validation pass
+	// over the whole message; it validates as it reads.
 	var b Batch
-	if err := json.Unmarshal(m.Data, &b); err != nil {
+	if err := b.UnmarshalJSON(m.Data); err != nil {
 		p.respond(m, ReplyOf(nil, codes.New(codes.ArgError, "gateway %s: batch does not decode: %v", gw, err)))
 		return
 	}

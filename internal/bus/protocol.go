@@ -193,3 +193,61 @@ type CollectCmd struct {
 type ReloadCmd struct {
 	Devices []string `json:"devices,omitempty"`
 }
+
+// batchJSON and wireSampleJSON are Batch and WireSample without their
+// methods: the fallbacks below hand them to encoding/json, whose result the
+// fast paths reproduce exactly.
+type (
+	batchJSON      Batch
+	wireSampleJSON WireSample
+)
+
+// MarshalJSON encodes the batch exactly as encoding/json encodes its fields.
+// Batches are nearly all of the bus traffic, and the reflective encoder was
+// a measurable share of ingest CPU; values of unusual types take the
+// reflective path, so the output never differs.
+func (b Batch) MarshalJSON() ([]byte, error) {
+	if out, ok := appendBatch(make([]byte, 0, 48+64*len(b.Samples)), &b); ok {
+		return out, nil
+	}
+	return json.Marshal(batchJSON(b))
+}
+
+// MarshalJSON encodes the sample exactly as encoding/json encodes its fields.
+func (s WireSample) MarshalJSON() ([]byte, error) {
+	if out, ok := appendSample(make([]byte, 0, 64), &s); ok {
+		return out, nil
+	}
+	return json.Marshal(wireSampleJSON(s))
+}
+
+// UnmarshalJSON decodes a batch with the result encoding/json gives. The
+// fast path reads the form engines send (known keys, unescaped strings,
+// scalar values) into a zero batch; any other input, including invalid
+// JSON and a non-zero receiver (which encoding/json merges into), goes to
+// encoding/json, so the accepted inputs and their results are the same.
+func (b *Batch) UnmarshalJSON(data []byte) error {
+	if b.Epoch == "" && b.Seq == 0 && b.Samples == nil {
+		d := jsonReader{data: data}
+		var out Batch
+		if d.batch(&out) && d.end() {
+			*b = out
+			return nil
+		}
+	}
+	return json.Unmarshal(data, (*batchJSON)(b))
+}
+
+// UnmarshalJSON decodes a sample with the result encoding/json gives; see
+// Batch.UnmarshalJSON.
+func (s *WireSample) UnmarshalJSON(data []byte) error {
+	if s.P == "" && s.V == nil && s.T == 0 && s.Q == "" && s.C == 0 {
+		d := jsonReader{data: data}
+		var out WireSample
+		if d.sample(&out) && d.end() {
+			*s = out
+			return nil
+		}
+	}
+	return json.Unmarshal(data, (*wireSampleJSON)(s))
+}
