@@ -46,6 +46,8 @@ type Modbus struct {
 	client  *mb.ModbusClient
 
 	timeouts int // consecutive polls in which every request timed out
+
+	lastResolved *resolved // the last point list Read compiled (resolve.go)
 }
 
 // New returns an unconfigured driver; it does no I/O.
@@ -60,6 +62,7 @@ func (m *Modbus) Init(host driver.Host, dev driver.Device) error {
 	m.host, m.devID, m.cfg = host, dev.ID, cfg
 	m.cfg.client.Logger = libraryLogger(host)
 	m.tags = make(map[string]*tag, len(dev.Points))
+	m.lastResolved = nil // made from the tags being replaced
 	for _, p := range dev.Points {
 		t, err := compileTag(p, cfg.unitID)
 		if err != nil {

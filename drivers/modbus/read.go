@@ -20,17 +20,12 @@ func (m *Modbus) Read(ctx context.Context, points []driver.Point) ([]driver.Samp
 		return nil, newLinkError("device "+m.devID, errNotConnected)
 	}
 	samples := make([]driver.Sample, len(points))
-	items := make([]item, 0, len(points))
-	for i, p := range points {
-		t, ok := m.tags[p.ID]
-		if !ok {
-			samples[i] = driver.BadSample(p.ID, driver.CodeArgError)
-			continue
-		}
-		items = append(items, item{tag: t, index: i})
+	res := m.resolve(points)
+	for _, i := range res.unknown {
+		samples[i] = driver.BadSample(points[i].ID, driver.CodeArgError)
 	}
 	rd := &reader{m: m, ctx: ctx, samples: samples, deadUnits: map[uint8]bool{}}
-	reqs := m.planner.cached(items)
+	reqs := m.planner.cached(res.items)
 	for i, r := range reqs {
 		if i > 0 {
 			if err := m.pause(ctx); err != nil {

@@ -50,6 +50,7 @@ type EngineConn struct {
 
 	reconnected chan struct{}
 	fatal       chan error
+	drops       dropSignal // ends requests whose connection dropped
 
 	mu      sync.Mutex
 	nc      *nats.Conn
@@ -134,6 +135,7 @@ func newEngineConn(url, gw, key string, logger *slog.Logger, extra []nats.Option
 			e.signalReconnected()
 		}),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			e.drops.dropped()
 			e.logger.Warn("bus: disconnected", "err", err)
 		}),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {

@@ -61,9 +61,16 @@ func newDevice(e *Engine, dt bus.DeviceTable) *device {
 		if err != nil && d.setupErr == nil {
 			d.setupErr = err
 		}
+		p.mem = e.memory.slot(p.key)
 		d.points[p.drv.ID], d.names[p.drv.Name] = p, p
 	}
 	d.groups = pollGroups(d.drv.Points)
+	for _, g := range d.groups {
+		g.pts = make([]*point, len(g.points))
+		for i, dp := range g.points {
+			g.pts[i] = d.points[dp.ID]
+		}
+	}
 	return d
 }
 
@@ -116,7 +123,7 @@ func (d *device) point(name string) *point {
 }
 
 // key is the point's "dev.pt" on the bus.
-func (d *device) key(p *point) string { return d.table.Device.ID + "." + p.drv.ID }
+func (d *device) key(p *point) string { return p.key }
 
 func (d *device) setError(err error) {
 	d.mu.Lock()
@@ -165,7 +172,7 @@ func (d *device) markOffline(code int, cause error) {
 			bad = append(bad, driver.BadSample(p.ID, code))
 		}
 	}
-	d.process(bad)
+	d.report(bad)
 }
 
 func (d *device) state() bus.DeviceStatus {

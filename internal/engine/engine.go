@@ -21,6 +21,7 @@ import (
 // 100 ms and delivers them.
 type Sink interface {
 	// Add takes samples; it may block briefly for back-pressure, never long.
+	// The engine reuses the slice once Add returns: keep a copy, not it.
 	Add(samples []bus.WireSample)
 	// Backlog reports what waits for delivery and what was dropped.
 	Backlog() (batches, bytes, dropped int64)

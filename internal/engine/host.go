@@ -43,7 +43,7 @@ func (h *host) SetValues(samples []driver.Sample) error {
 		byDevice[d] = append(byDevice[d], s)
 	}
 	for _, d := range order {
-		d.process(byDevice[d])
+		d.report(byDevice[d])
 	}
 	return firstErr
 }

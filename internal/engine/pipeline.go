@@ -18,6 +18,8 @@ type point struct {
 	model    model.Point
 	expr     *model.Expr
 	deadband float64
+	key      string   // "dev.pt" on the bus, built once rather than per sample
+	mem      *memSlot // the point's slot in the engine's memory
 
 	// Report state, guarded by device.pipe.
 	reported bool
@@ -25,7 +27,7 @@ type point struct {
 }
 
 func newPoint(dev string, mp model.Point, dp driver.Point) (*point, error) {
-	p := &point{drv: dp, model: mp, deadband: mp.Deadband}
+	p := &point{drv: dp, model: mp, deadband: mp.Deadband, key: dev + "." + dp.ID}
 	x, err := model.CompileExpr(mp.Expr)
 	if err != nil {
 		return p, fmt.Errorf("device %s point %s: %w", dev, dp.ID, err)
@@ -92,34 +94,56 @@ func beyond(delta, deadband float64) bool {
 	return math.Abs(delta) > deadband
 }
 
-// process runs samples of this device through the pipeline: transform,
-// last-value memory, report-on-change, then the sink and subscribers. It is
-// safe from any goroutine (drivers push through the Host).
+// process runs samples of this device through the pipeline (see report)
+// and returns them transformed.
 func (d *device) process(in []driver.Sample) []driver.Sample {
 	out := make([]driver.Sample, 0, len(in))
-	var wire []bus.WireSample
+	d.pipeline(in, nil, &out)
+	return out
+}
+
+// report is process for callers that do not need the transformed samples
+// (polls, pushes): it saves building a copy of every sample.
+func (d *device) report(in []driver.Sample) { d.pipeline(in, nil, nil) }
+
+// pipeline runs samples through transform, last-value memory and
+// report-on-change, then hands the reported ones to the sink and
+// subscribers; the transformed samples are appended to out when it is not
+// nil. hint, when given, is the points in the order the samples are
+// expected (a poll group's), so a sample is matched to its point without a
+// map lookup; a sample out of that order is looked up. It is safe from any
+// goroutine (drivers push through the Host).
+func (d *device) pipeline(in []driver.Sample, hint []*point, out *[]driver.Sample) {
+	wire := getWire(len(in))
 	d.pipe.Lock()
-	for _, raw := range in {
-		p := d.point(raw.Point)
+	for i, raw := range in {
+		var p *point
+		if i < len(hint) && hint[i] != nil && hint[i].drv.ID == raw.Point {
+			p = hint[i]
+		} else {
+			p = d.point(raw.Point)
+		}
 		if p == nil {
 			d.log.Debug("sample for an unknown point", "point", raw.Point)
 			continue
 		}
 		s := p.transform(raw)
-		out = append(out, s)
-		d.e.memory.set(d.key(p), s)
+		if out != nil {
+			*out = append(*out, s)
+		}
+		d.e.memory.store(p.mem, s)
 		if !p.changed(s) {
 			continue
 		}
 		p.reported, p.last = true, s
-		wire = append(wire, toWire(d.key(p), s))
+		*wire = append(*wire, toWire(p.key, s))
 	}
 	d.pipe.Unlock()
-	if len(wire) > 0 {
-		d.e.opts.Sink.Add(wire)
-		d.e.publishToSubscribers(wire)
+	if len(*wire) > 0 {
+		d.e.opts.Sink.Add(*wire)
+		d.e.publishToSubscribers(*wire)
 	}
-	return out
+	putWire(wire)
 }
 
 // forgetReported makes the next sample of every point reported, whatever

@@ -11,6 +11,7 @@ import (
 type pollGroup struct {
 	interval time.Duration
 	points   []driver.Point
+	pts      []*point  // the engine's view of points, index for index
 	next     time.Time // when the group is due
 	overruns int64     // ticks that came while the group was still due
 }

@@ -153,7 +153,7 @@ func (w *worker) poll(ctx context.Context, g *pollGroup) {
 	}
 	w.failures = 0
 	w.d.markOnline()
-	w.d.process(samples)
+	w.d.pipeline(samples, g.pts, nil)
 }
 
 // schedulePolls makes every group due now: after a start or a resume the

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// flusher appends the buffer every FlushInterval, or at once when a full
-// batch is waiting, until Close.
+// flusher appends the buffer every FlushInterval, or at once when half
+// the buffer's bound is waiting, until Close.
 func (o *Outbox) flusher() {
 	defer o.flusherWG.Done()
 	tick := time.NewTicker(o.opts.FlushInterval)

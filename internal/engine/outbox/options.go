@@ -20,6 +20,13 @@ const (
 	maxPayload = 512 << 10
 	// pendingFactor×MaxBatch samples may wait in memory before Add pushes back.
 	pendingFactor = 16
+	// kickFactor×MaxBatch buffered samples make the flusher append before
+	// its tick. Half the bound leaves Add room while the append runs, and
+	// it is well above one batch: kicking at every full batch made a fast
+	// collection append (and fsync) dozens of times a second, each a
+	// transaction whose fixed cost dwarfs its rows, where the tick would
+	// have made one append carry several batches.
+	kickFactor = pendingFactor / 2
 	// maxAddWait is the longest Add waits for room before dropping the oldest
 	// buffered samples.
 	maxAddWait = time.Second

@@ -112,7 +112,7 @@ func (o *Outbox) Add(samples []bus.WireSample) {
 		o.dropped.Add(int64(lost))
 		o.log.Warn("outbox buffer full, dropped oldest samples", "dropped", lost, "dropped_total", o.dropped.Load())
 	}
-	if full >= o.opts.MaxBatch {
+	if full >= o.opts.MaxBatch*kickFactor {
 		o.buf.kickFlusher()
 	}
 }
