@@ -71,7 +71,7 @@ func TestChunkRejects(t *testing.T) {
 	}
 }
 
-func TestStagedSkipsOtherPoints(t *testing.T) {
+func TestStagedRowWalk(t *testing.T) {
 	groups := []pointGroup{
 		{id: "a", key: 3, samples: []model.Sample{{ID: "a", Value: 1.0, TS: 1, Quality: driver.Good}}},
 		{id: "b", key: 300, samples: []model.Sample{{ID: "b", Value: "x", TS: 2, Quality: driver.Good}, {ID: "b", Value: "y", TS: 0, Quality: driver.Good}}},
