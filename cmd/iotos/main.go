@@ -82,3 +82,5 @@ func run(args []string) int {
 
 // usageError is a bad command line.
 type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
