@@ -27,8 +27,9 @@ if ! command -v go >/dev/null; then
 fi
 if command -v dpkg-query >/dev/null; then
 	# python3: the Python driver SDK; mosquitto: the MQTT driver's broker.
-	# chromium: the console's browser tests.
-	install_debian python3 mosquitto mosquitto-clients chromium
+	# chromium: the console's browser tests; socat: virtual serial lines for
+	# the Modbus RTU tests.
+	install_debian python3 mosquitto mosquitto-clients chromium socat
 	# node + npm: the OPC UA driver's test server (node-opcua).
 	command -v npm >/dev/null || install_debian nodejs npm
 fi

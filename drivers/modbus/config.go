@@ -94,7 +94,7 @@ var spec = driver.Spec{
 		{Name: "max_gap", Type: driver.FieldInt, Default: defaultMaxGap,
 			Description: "unused registers worth reading through to merge two blocks into one request (16 bits count as one register for coils)"},
 		{Name: "delay_between_requests", Type: driver.FieldDuration, Default: "0s",
-			Description: "pause between two requests, for devices or serial gateways that need it"},
+			Description: "pause between two requests, for devices or serial gateways that need it; on a serial port shared by several devices the longest of their delays applies between any two requests"},
 	},
 	Point: []driver.Field{
 		{Name: "area", Type: driver.FieldEnum, Required: true, Enum: []string{"holding", "input", "coil", "discrete"},

@@ -98,6 +98,10 @@ func (e *timeoutError) Unwrap() []error {
 
 // wrapFailure turns a library error into the driver error for its class.
 func wrapFailure(what string, err error, reconnectOnTimeout bool) error {
+	var de *driver.Error
+	if errors.As(err, &de) {
+		return err // already a driver error: the context ended while pacing
+	}
 	switch classify(err) {
 	case failTimeout:
 		return &timeoutError{code: driver.Errorf(driver.CodeTimeout, "%s: %v", what, err), reconnect: reconnectOnTimeout}

@@ -13,6 +13,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"strings"
 
 	"github.com/iotos/iotos/pkg/driver"
 	mb "github.com/simonvetter/modbus"
@@ -36,14 +37,17 @@ var (
 const timeoutsBeforeReconnect = 3
 
 // Modbus is the driver for one Modbus link (one URL; several unit IDs may
-// share it). The engine calls it from one goroutine, so it needs no locks.
+// share it). The engine calls it from one goroutine, so it needs no locks of
+// its own; a serial port shared with other devices is locked per request by
+// its serialLink.
 type Modbus struct {
 	host    driver.Host
 	devID   string
 	cfg     settings
 	tags    map[string]*tag
 	planner *planner
-	client  *mb.ModbusClient
+	client  *mb.ModbusClient // the device's own connection (TCP, RTU over TCP)
+	link    *serialLink      // the shared serial port (rtu://), instead of client
 
 	timeouts int // consecutive polls in which every request timed out
 
@@ -77,6 +81,24 @@ func (m *Modbus) Init(host driver.Host, dev driver.Device) error {
 	if _, err := mb.NewClient(&m.cfg.client); err != nil {
 		return argError("device %s url: %v", dev.ID, err)
 	}
+	return m.joinSerial()
+}
+
+// joinSerial joins the shared link of the device's serial port, leaving
+// the link of a previous configuration first. TCP devices join nothing.
+func (m *Modbus) joinSerial() error {
+	if m.link != nil {
+		m.link.leave(m)
+		m.link = nil
+	}
+	if !strings.HasPrefix(m.cfg.client.URL, "rtu://") {
+		return nil
+	}
+	l, err := joinLink(m)
+	if err != nil {
+		return err
+	}
+	m.link = l
 	return nil
 }
 
@@ -92,6 +114,9 @@ func (m *Modbus) requestLimit(a area) int {
 // completes) when ctx ends first.
 func (m *Modbus) Connect(ctx context.Context) error {
 	m.closeClient()
+	if strings.HasPrefix(m.cfg.client.URL, "rtu://") {
+		return m.connectSerial(ctx)
+	}
 	c, err := mb.NewClient(&m.cfg.client)
 	if err != nil {
 		return argError("device %s url: %v", m.devID, err)
@@ -115,9 +140,31 @@ func (m *Modbus) Connect(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the link. It is safe to call more than once.
+// connectSerial opens the shared serial port unless another device on it
+// already did. Serial opens do not block on the network, so it runs inline
+// while holding the wire.
+func (m *Modbus) connectSerial(ctx context.Context) error {
+	if m.link == nil {
+		if err := m.joinSerial(); err != nil {
+			return err
+		}
+	}
+	if err := m.link.acquire(ctx, m.devID); err != nil {
+		return err
+	}
+	defer m.link.release()
+	m.timeouts = 0
+	return m.link.open(m.devID)
+}
+
+// Close releases the link; the last device on a shared serial port closes
+// it. It is safe to call more than once.
 func (m *Modbus) Close() error {
 	m.closeClient()
+	if m.link != nil {
+		m.link.leave(m)
+		m.link = nil
+	}
 	return nil
 }
 

@@ -16,7 +16,7 @@ import (
 // unit behind a gateway does not stall the others; only when every request
 // timed out does the read fail with 519.
 func (m *Modbus) Read(ctx context.Context, points []driver.Point) ([]driver.Sample, error) {
-	if m.client == nil {
+	if m.client == nil && m.link == nil {
 		return nil, newLinkError("device "+m.devID, errNotConnected)
 	}
 	samples := make([]driver.Sample, len(points))
@@ -62,9 +62,10 @@ func (m *Modbus) ReadNow(ctx context.Context, p driver.Point) (driver.Sample, er
 	return s[0], nil
 }
 
-// pause waits delay_between_requests, or until ctx ends.
+// pause waits delay_between_requests, or until ctx ends. A shared serial
+// link paces every request itself (session.pace).
 func (m *Modbus) pause(ctx context.Context) error {
-	if m.cfg.delay <= 0 {
+	if m.cfg.delay <= 0 || m.link != nil {
 		return nil
 	}
 	t := time.NewTimer(m.cfg.delay)
@@ -97,7 +98,16 @@ func (rd *reader) read(r request) (bool, error) {
 		rd.fail(r, driver.CodeTimeout)
 		return false, nil
 	}
-	regs, bits, err := rd.m.exec(r)
+	s, err := rd.m.begin(rd.ctx)
+	if err != nil {
+		return false, err
+	}
+	regs, bits, err := s.exec(r)
+	s.end(err)
+	var de *driver.Error
+	if errors.As(err, &de) {
+		return false, err // the context ended while pacing
+	}
 	if err == nil {
 		rd.fill(r, regs, bits)
 		return true, nil
@@ -156,23 +166,23 @@ func distinctAddrs(r request) int {
 }
 
 // exec sends one read request.
-func (m *Modbus) exec(r request) ([]uint16, []bool, error) {
-	if err := m.client.SetUnitId(r.unit); err != nil {
+func (s *session) exec(r request) ([]uint16, []bool, error) {
+	if err := s.c.SetUnitId(r.unit); err != nil {
 		return nil, nil, err
 	}
 	addr, n := uint16(r.addr), uint16(r.count)
 	switch r.area {
 	case areaHolding:
-		regs, err := m.client.ReadRegisters(addr, n, mb.HOLDING_REGISTER)
+		regs, err := s.readRegisters(addr, n, mb.HOLDING_REGISTER)
 		return regs, nil, err
 	case areaInput:
-		regs, err := m.client.ReadRegisters(addr, n, mb.INPUT_REGISTER)
+		regs, err := s.readRegisters(addr, n, mb.INPUT_REGISTER)
 		return regs, nil, err
 	case areaCoil:
-		bits, err := m.client.ReadCoils(addr, n)
+		bits, err := s.readCoils(addr, n)
 		return nil, bits, err
 	}
-	bits, err := m.client.ReadDiscreteInputs(addr, n)
+	bits, err := s.readDiscreteInputs(addr, n)
 	return nil, bits, err
 }
 

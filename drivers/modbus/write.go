@@ -22,42 +22,49 @@ func (m *Modbus) Write(ctx context.Context, p driver.Point, value any) (driver.R
 	if !ok {
 		return driver.Result{}, argError("device %s point %s: not configured", m.devID, p.ID)
 	}
-	if m.client == nil {
-		return driver.Result{}, newLinkError("device "+m.devID, errNotConnected)
+	if t.area == areaInput || t.area == areaDiscrete {
+		return driver.Result{}, driver.Errorf(codePropertyNotValid, "%s is read-only", t)
 	}
 	if err := ctx.Err(); err != nil {
 		return driver.Result{}, driver.Errorf(driver.CodeTimeout, "%s write: %v", t, err)
 	}
-	if err := m.client.SetUnitId(t.unit); err != nil {
-		return driver.Result{}, newLinkError(t.String(), err)
+	s, err := m.begin(ctx)
+	if err != nil {
+		return driver.Result{}, err
 	}
-	var err error
-	switch {
-	case t.area == areaInput || t.area == areaDiscrete:
-		return driver.Result{}, driver.Errorf(codePropertyNotValid, "%s is read-only", t)
-	case t.area == areaCoil:
-		err = m.writeCoil(t, value)
-	case t.bit >= 0:
-		err = m.writeBit(t, value)
-	default:
-		err = m.writeRegisters(t, value)
-	}
+	err = s.writeTag(t, value)
+	s.end(err)
 	if err != nil {
 		return driver.Result{}, err
 	}
 	return driver.OK(value), nil
 }
 
-func (m *Modbus) writeCoil(t *tag, value any) error {
+// writeTag holds the session for the whole write, so a read-modify-write
+// and a read-back are not interleaved with other devices on a shared line.
+func (s *session) writeTag(t *tag, value any) error {
+	if err := s.c.SetUnitId(t.unit); err != nil {
+		return newLinkError(t.String(), err)
+	}
+	switch {
+	case t.area == areaCoil:
+		return s.writeCoil(t, value)
+	case t.bit >= 0:
+		return s.writeBit(t, value)
+	}
+	return s.writeRegisters(t, value)
+}
+
+func (s *session) writeCoil(t *tag, value any) error {
 	v, err := driver.Convert(driver.Bool, value)
 	if err != nil {
 		return err
 	}
 	on := v.(bool)
 	if t.writeMultiple {
-		err = m.client.WriteCoils(uint16(t.addr), []bool{on})
+		err = s.write(func(c *mb.ModbusClient) error { return c.WriteCoils(uint16(t.addr), []bool{on}) })
 	} else {
-		err = m.client.WriteCoil(uint16(t.addr), on)
+		err = s.write(func(c *mb.ModbusClient) error { return c.WriteCoil(uint16(t.addr), on) })
 	}
 	if err != nil {
 		return wrapFailure(t.String()+" write", err, false)
@@ -65,7 +72,7 @@ func (m *Modbus) writeCoil(t *tag, value any) error {
 	if !t.verify {
 		return nil
 	}
-	back, err := m.client.ReadCoils(uint16(t.addr), 1)
+	back, err := s.readCoils(uint16(t.addr), 1)
 	if err != nil {
 		return wrapFailure(t.String()+" read-back", err, false)
 	}
@@ -75,37 +82,37 @@ func (m *Modbus) writeCoil(t *tag, value any) error {
 // writeBit sets one bit of a holding register. The read-modify-write is not
 // atomic on the device: a bit written by someone else in between is lost,
 // which is inherent to Modbus (FC22 mask write is rarely implemented).
-func (m *Modbus) writeBit(t *tag, value any) error {
+func (s *session) writeBit(t *tag, value any) error {
 	v, err := driver.Convert(driver.Bool, value)
 	if err != nil {
 		return err
 	}
-	cur, err := m.client.ReadRegister(uint16(t.addr), mb.HOLDING_REGISTER)
+	cur, err := s.readRegisters(uint16(t.addr), 1, mb.HOLDING_REGISTER)
 	if err != nil {
 		return wrapFailure(t.String()+" read before write", err, false)
 	}
 	mask := uint16(1) << t.bit
-	next := cur &^ mask
+	next := cur[0] &^ mask
 	if v.(bool) {
 		next |= mask
 	}
-	return m.putRegisters(t, []uint16{next})
+	return s.putRegisters(t, []uint16{next})
 }
 
-func (m *Modbus) writeRegisters(t *tag, value any) error {
+func (s *session) writeRegisters(t *tag, value any) error {
 	regs, err := t.encode(value)
 	if err != nil {
 		return fmt.Errorf("%s: %w", t, err)
 	}
-	return m.putRegisters(t, regs)
+	return s.putRegisters(t, regs)
 }
 
-func (m *Modbus) putRegisters(t *tag, regs []uint16) error {
+func (s *session) putRegisters(t *tag, regs []uint16) error {
 	var err error
 	if len(regs) == 1 && !t.writeMultiple {
-		err = m.client.WriteRegister(uint16(t.addr), regs[0])
+		err = s.write(func(c *mb.ModbusClient) error { return c.WriteRegister(uint16(t.addr), regs[0]) })
 	} else {
-		err = m.client.WriteRegisters(uint16(t.addr), regs)
+		err = s.write(func(c *mb.ModbusClient) error { return c.WriteRegisters(uint16(t.addr), regs) })
 	}
 	if err != nil {
 		return wrapFailure(t.String()+" write", err, false)
@@ -113,7 +120,7 @@ func (m *Modbus) putRegisters(t *tag, regs []uint16) error {
 	if !t.verify {
 		return nil
 	}
-	back, err := m.client.ReadRegisters(uint16(t.addr), uint16(len(regs)), mb.HOLDING_REGISTER)
+	back, err := s.readRegisters(uint16(t.addr), uint16(len(regs)), mb.HOLDING_REGISTER)
 	if err != nil {
 		return wrapFailure(t.String()+" read-back", err, false)
 	}
