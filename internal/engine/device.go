@@ -87,6 +87,7 @@ func (d *device) start(ctx context.Context) {
 	wctx, cancel := context.WithCancel(ctx)
 	w := newWorker(d, cancel)
 	d.mu.Lock()
+	w.paused = d.paused
 	d.w = w
 	d.starts++
 	d.mu.Unlock()

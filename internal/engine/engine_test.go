@@ -476,3 +476,31 @@ func TestHostValueSources(t *testing.T) {
 		return vals[len(vals)-1] == int64(12)
 	})
 }
+
+// A paused device stays paused when a new version of its table arrives,
+// and resumes under the new table.
+func TestPauseSurvivesTableChange(t *testing.T) {
+	p := testPoint("0001", driver.Int, `{"change":"ascending","max":1000000}`)
+	dt := testTable("0000000a", "simulator", p)
+	dt.Version = "v1"
+	h := startEngine(t, harnessOpts{cached: []bus.DeviceTable{dt}})
+	waitFor(t, "samples", func() bool { return len(h.values("0000000a.0001")) > 2 })
+	if r := h.e.Collect(ctxTimeout(t, waitTimeout), bus.CollectCmd{Device: "0000000a", Action: "pause"}); r.Code != 0 {
+		t.Fatalf("pause: %+v", r)
+	}
+	dt2 := testTable("0000000a", "simulator", p, testPoint("0002", driver.Int, `{"change":"ascending","max":1000000}`))
+	dt2.Version = "v2"
+	h.e.apply(dt2)
+	if h.device("0000000a").table.Version != "v2" || !h.device("0000000a").state().Paused {
+		t.Fatal("the device under its new table is not paused")
+	}
+	n := len(h.values("0000000a.0001"))
+	time.Sleep(100 * time.Millisecond) // 20 poll periods: none may happen
+	if m := len(h.values("0000000a.0001")); m != n || len(h.values("0000000a.0002")) != 0 {
+		t.Fatalf("%d samples while paused under the new table", m-n)
+	}
+	if r := h.e.Collect(ctxTimeout(t, waitTimeout), bus.CollectCmd{Device: "0000000a", Action: "resume"}); r.Code != 0 {
+		t.Fatalf("resume: %+v", r)
+	}
+	waitFor(t, "the new point polled after resume", func() bool { return len(h.values("0000000a.0002")) > 0 })
+}

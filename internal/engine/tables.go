@@ -133,19 +133,23 @@ func (e *Engine) deviceIDs() []string {
 }
 
 // apply replaces a device's table: the old worker stops, a new one starts.
-// Only tableLoop and startCached call it, so replacements never interleave.
+// A device paused by an operator stays paused under its new table. Only
+// tableLoop and startCached call it, so replacements never interleave.
 func (e *Engine) apply(dt bus.DeviceTable) {
 	id := dt.Device.ID
 	e.mu.RLock()
 	old := e.devices[id]
 	e.mu.RUnlock()
+	paused := false
 	if old != nil {
 		if old.table.Version == dt.Version && dt.Version != "" {
 			return
 		}
 		old.stop()
+		paused = old.state().Paused
 	}
 	d := newDevice(e, dt)
+	d.paused = paused
 	e.mu.Lock()
 	e.devices[id] = d
 	e.reindexLocked()
