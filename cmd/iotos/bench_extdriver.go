@@ -249,6 +249,8 @@ func (h *countingHost) Value(context.Context, string, driver.Source) (driver.Sam
 
 func (h *countingHost) Online(bool) {}
 
+func (h *countingHost) Subscribers(string) ([]string, error) { return nil, nil }
+
 func (h *countingHost) Logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }

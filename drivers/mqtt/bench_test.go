@@ -22,8 +22,9 @@ func (h *countingHost) SetValues(s []driver.Sample) error     { h.n.Add(int64(le
 func (h *countingHost) Value(context.Context, string, driver.Source) (driver.Sample, error) {
 	return driver.Sample{}, nil
 }
-func (h *countingHost) Online(bool)          {}
-func (h *countingHost) Logger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+func (h *countingHost) Online(bool)                          {}
+func (h *countingHost) Subscribers(string) ([]string, error) { return nil, nil }
+func (h *countingHost) Logger() *slog.Logger                 { return slog.New(slog.DiscardHandler) }
 
 const benchPayload = `{"temp": 21.5, "hum": 40, "on": true, "sensors": [{"value": 1}, {"value": 2}], "name": "boiler"}`
 

@@ -6,7 +6,6 @@ package simulator
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -102,12 +101,13 @@ func (s *Simulator) Write(ctx context.Context, p driver.Point, value any) (drive
 	return driver.OK(v), nil
 }
 
-// Broadcast acknowledges a gateway-wide message, echoing its type.
-func (s *Simulator) Broadcast(ctx context.Context, typ string, data json.RawMessage) (driver.Result, error) {
+// Broadcast acknowledges a gateway-wide message, echoing its type and
+// sender.
+func (s *Simulator) Broadcast(ctx context.Context, m driver.Message) (driver.Result, error) {
 	if err := ctx.Err(); err != nil {
-		return driver.Result{}, driver.Errorf(driver.CodeTimeout, "broadcast %q: %v", typ, err)
+		return driver.Result{}, driver.Errorf(driver.CodeTimeout, "broadcast %q: %v", m.Type, err)
 	}
-	return driver.OK(map[string]any{"ack": true, "type": typ}), nil
+	return driver.OK(map[string]any{"ack": true, "type": m.Type, "from": m.From}), nil
 }
 
 // Close releases nothing: a simulated device holds no link.

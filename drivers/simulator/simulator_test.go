@@ -209,14 +209,14 @@ func TestReadHonoursContext(t *testing.T) {
 	}
 }
 
-func TestBroadcastEchoesType(t *testing.T) {
+func TestBroadcastEchoesTypeAndSender(t *testing.T) {
 	sim := newSim(t, driver.Device{ID: "0a000006"})
-	res, err := sim.Broadcast(context.Background(), "sync", json.RawMessage(`{}`))
+	res, err := sim.Broadcast(context.Background(), driver.Message{From: "user:ops", Type: "sync", Data: json.RawMessage(`{}`)})
 	if err != nil || res.Code != 0 {
 		t.Fatalf("Broadcast: %v %+v", err, res)
 	}
 	data, _ := res.Data.(map[string]any)
-	if data["type"] != "sync" || data["ack"] != true {
+	if data["type"] != "sync" || data["ack"] != true || data["from"] != "user:ops" {
 		t.Fatalf("Broadcast data = %v", res.Data)
 	}
 }

@@ -242,7 +242,7 @@ func (en *engine) Read(ctx context.Context, cmd bus.ReadCmd) bus.Reply {
 }
 
 func (en *engine) Broadcast(ctx context.Context, cmd bus.BroadcastCmd) bus.Reply {
-	return bus.ReplyOf(map[string]bus.Reply{"dev": bus.ReplyOf(cmd.Type, nil)}, nil)
+	return bus.ReplyOf(map[string]bus.Reply{"dev": bus.ReplyOf(cmd.From+" "+cmd.Type, nil)}, nil)
 }
 
 func (en *engine) Collect(ctx context.Context, cmd bus.CollectCmd) bus.Reply {

@@ -113,7 +113,7 @@ func TestReadThroughDeviceAndCommands(t *testing.T) {
 	e.want(e.do("GET", "/api/v1/points/"+s.full(s.mode)+"/value?source=device", e.token, nil), codes.PropertyNotValid, http.StatusBadRequest)
 	var per map[string]bus.Reply
 	e.ok(e.do("POST", "/api/v1/gateways/"+s.gw+"/broadcast", e.token, map[string]any{"type": "hello", "data": map[string]int{"n": 1}}), &per)
-	if string(per["dev"].Data) != `"hello"` {
+	if string(per["dev"].Data) != `"user:admin hello"` {
 		t.Fatalf("broadcast %+v", per)
 	}
 	var action string

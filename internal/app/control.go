@@ -33,7 +33,7 @@ func (a *App) Broadcast(ctx context.Context, user store.User, gw, typ string, da
 	started := a.now()
 	ctx, cancel := context.WithTimeout(ctx, commandTimeout(timeout))
 	defer cancel()
-	r, err := a.command(ctx, gw, bus.KindBroadcast, bus.BroadcastCmd{Type: typ, Data: data, TimeoutMS: remainingMS(ctx)})
+	r, err := a.command(ctx, gw, bus.KindBroadcast, bus.BroadcastCmd{From: "user:" + user.Name, Type: typ, Data: data, TimeoutMS: remainingMS(ctx)})
 	a.audit(ctx, user, "broadcast", gw, typ, replyResult(r, err), started)
 	return r, err
 }

@@ -177,6 +177,7 @@ type ReadCmd struct {
 
 // BroadcastCmd goes to every driver of the gateway.
 type BroadcastCmd struct {
+	From      string          `json:"from,omitempty"` // "user:<name>"
 	Type      string          `json:"type"`
 	Data      json.RawMessage `json:"data"`
 	TimeoutMS int64           `json:"timeout_ms"`

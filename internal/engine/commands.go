@@ -166,7 +166,7 @@ func (d *device) broadcast(ctx context.Context, cmd bus.BroadcastCmd) bus.Reply 
 		}
 		var res driver.Result
 		err := w.guard("Broadcast", func() (err error) {
-			res, err = b.Broadcast(ctx, cmd.Type, cmd.Data)
+			res, err = b.Broadcast(ctx, driver.Message{From: cmd.From, Type: cmd.Type, Data: cmd.Data})
 			return err
 		})
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -361,6 +362,36 @@ func TestSubscriptionsReachTheDriver(t *testing.T) {
 	waitFor(t, "subscribed values", func() bool { return log.count("sub 0000000a.0001=") >= 3 })
 	if len(h.values("0000000a.0001")) < 3 {
 		t.Fatal("subscriber saw values the sink did not")
+	}
+}
+
+// Host.Subscribers follows the tables: a device subscribing later is
+// listed, by point or by the whole device, and only points of the asking
+// device are answered.
+func TestHostSubscribersFollowTables(t *testing.T) {
+	src := testTable("0000000a", "simulator", testPoint("0001", driver.Int, ""), testPoint("0002", driver.Int, ""))
+	byDevice := testTable("0000000c", "simulator")
+	byDevice.Device.Subscribe = []string{"0000000a.*"}
+	h := startEngine(t, harnessOpts{cached: []bus.DeviceTable{src, revise(byDevice)}})
+	waitFor(t, "both devices loaded", func() bool { return h.device("0000000a") != nil && h.device("0000000c") != nil })
+	host := h.device("0000000a").host
+	if ids, err := host.Subscribers("0001"); err != nil || !slices.Equal(ids, []string{"0000000c"}) {
+		t.Fatalf("subscribers of 0001 = %v, %v; want [0000000c]", ids, err)
+	}
+	byPoint := testTable("0000000b", "simulator")
+	byPoint.Device.Subscribe = []string{"0000000a.0002"}
+	h.e.apply(revise(byPoint))
+	if ids, err := host.Subscribers("0001"); err != nil || !slices.Equal(ids, []string{"0000000c"}) {
+		t.Fatalf("subscribers of 0001 = %v, %v; want [0000000c]", ids, err)
+	}
+	if ids, err := host.Subscribers("p0002"); err != nil || !slices.Equal(ids, []string{"0000000b", "0000000c"}) {
+		t.Fatalf("subscribers of pt0002 by name = %v, %v; want [0000000b 0000000c]", ids, err)
+	}
+	if _, err := host.Subscribers("0000000c.0001"); err == nil {
+		t.Fatal("subscribers of another device's point: no error")
+	}
+	if _, err := host.Subscribers("nope"); err == nil {
+		t.Fatal("subscribers of an unknown point: no error")
 	}
 }
 

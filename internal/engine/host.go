@@ -119,5 +119,17 @@ func (h *host) Online(online bool) {
 	h.d.markOffline(int(codes.NetError), errReportedOffline)
 }
 
+// Subscribers returns the devices subscribed to a point of this device.
+func (h *host) Subscribers(name string) ([]string, error) {
+	d, p, err := h.d.e.resolve(h.d, name)
+	if err != nil {
+		return nil, err
+	}
+	if d != h.d {
+		return nil, codes.New(codes.ArgError, "subscribers of %s: not a point of %s", name, h.d)
+	}
+	return h.d.e.subscribersOf(d.table.Device.ID, p.drv.ID), nil
+}
+
 // Logger is the device's logger.
 func (h *host) Logger() *slog.Logger { return h.d.log }

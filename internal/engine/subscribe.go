@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/iotos/iotos/internal/bus"
@@ -30,6 +31,23 @@ func (e *Engine) publishToSubscribers(wire []bus.WireSample) {
 			d.deliver(ws)
 		}
 	}
+}
+
+// subscribersOf returns the IDs of the devices subscribed to dev.pt, by
+// the point or by the whole device, sorted.
+func (e *Engine) subscribersOf(dev, pt string) []string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var ids []string
+	for _, key := range []string{dev + "." + pt, dev + ".*"} {
+		for _, d := range e.subs[key] {
+			if id := d.table.Device.ID; !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 func cutDevice(key string) (dev, pt string, ok bool) {

@@ -73,7 +73,16 @@ type ReadNower interface {
 // Broadcaster is implemented by drivers that accept gateway-wide messages
 // (the original Event_customBroadcast).
 type Broadcaster interface {
-	Broadcast(ctx context.Context, typ string, data json.RawMessage) (Result, error)
+	Broadcast(ctx context.Context, m Message) (Result, error)
+}
+
+// Message is a gateway-wide message to the drivers.
+type Message struct {
+	// From names the sender: "user:<name>" for a platform user (the
+	// original fromUuid).
+	From string
+	Type string
+	Data json.RawMessage
 }
 
 // Subscriber is implemented by drivers that receive the values of points
@@ -138,6 +147,11 @@ type Host interface {
 	Value(ctx context.Context, name string, src Source) (Sample, error)
 	// Online marks the device online or offline.
 	Online(online bool)
+	// Subscribers returns the IDs of the gateway's devices subscribed to a
+	// point of this device ("pt" by ID or name), sorted: those whose
+	// subscriptions name "dev.pt" or "dev.*". It reflects the current
+	// tables, so a device added later is included.
+	Subscribers(name string) ([]string, error)
 	// Logger is the device's logger (device and driver attributes set).
 	Logger() *slog.Logger
 }

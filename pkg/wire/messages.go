@@ -16,11 +16,12 @@ const (
 
 // Methods the driver calls on the host, one per driver.Host method.
 const (
-	MethodHello     = "hello"      // Hello, notification, the child's first line
-	MethodSetValues = "set_values" // SetValuesParams, notification
-	MethodValue     = "value"      // ValueParams → Sample
-	MethodOnline    = "online"     // OnlineParams, notification
-	MethodLog       = "log"        // LogParams, notification
+	MethodHello       = "hello"       // Hello, notification, the child's first line
+	MethodSetValues   = "set_values"  // SetValuesParams, notification
+	MethodValue       = "value"       // ValueParams → Sample
+	MethodOnline      = "online"      // OnlineParams, notification
+	MethodSubscribers = "subscribers" // NameParams → []string
+	MethodLog         = "log"         // LogParams, notification
 )
 
 // Hello is the child's first line: the protocol and version it speaks.
@@ -102,6 +103,7 @@ type WriteParams struct {
 
 // BroadcastParams is a gateway-wide message.
 type BroadcastParams struct {
+	From string          `json:"from,omitempty"`
 	Type string          `json:"type"`
 	Data json.RawMessage `json:"data,omitempty"`
 }
@@ -121,6 +123,11 @@ type SetValuesParams struct {
 type ValueParams struct {
 	Name   string `json:"name"`
 	Source string `json:"source,omitempty"`
+}
+
+// NameParams names one point: "pt" by ID or name.
+type NameParams struct {
+	Name string `json:"name"`
 }
 
 // OnlineParams marks the device online or offline.

@@ -46,8 +46,9 @@ func (h *countHost) SetValues(s []driver.Sample) error {
 func (h *countHost) Value(context.Context, string, driver.Source) (driver.Sample, error) {
 	return driver.Sample{}, nil
 }
-func (h *countHost) Online(bool)          {}
-func (h *countHost) Logger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+func (h *countHost) Online(bool)                          {}
+func (h *countHost) Subscribers(string) ([]string, error) { return nil, nil }
+func (h *countHost) Logger() *slog.Logger                 { return slog.New(slog.DiscardHandler) }
 
 // BenchmarkExtDriver compares samples/s of the same reads in-process,
 // through a Go external driver over the shim, and pushed by a Python driver's

@@ -2,7 +2,6 @@ package extdriver
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -221,9 +220,9 @@ func (d *Driver) ReadNow(ctx context.Context, p driver.Point) (driver.Sample, er
 }
 
 // Broadcast passes a gateway-wide message to the child.
-func (d *Driver) Broadcast(ctx context.Context, typ string, data json.RawMessage) (driver.Result, error) {
+func (d *Driver) Broadcast(ctx context.Context, m driver.Message) (driver.Result, error) {
 	var res wire.Result
-	if err := d.call(ctx, wire.MethodBroadcast, wire.BroadcastParams{Type: typ, Data: data}, &res); err != nil {
+	if err := d.call(ctx, wire.MethodBroadcast, wire.BroadcastParams{From: m.From, Type: m.Type, Data: m.Data}, &res); err != nil {
 		return driver.Result{}, err
 	}
 	return wire.ToResult(res), nil

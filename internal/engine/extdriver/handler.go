@@ -32,6 +32,19 @@ func (d *Driver) handle(ctx context.Context, method string, params json.RawMessa
 		}
 		d.host.Online(p.Online)
 		return nil, nil
+	case wire.MethodSubscribers:
+		var p wire.NameParams
+		if err := wire.DecodeParams(params, &p); err != nil {
+			return nil, err
+		}
+		ids, err := d.host.Subscribers(p.Name)
+		if err != nil {
+			return nil, fmt.Errorf("subscribers of %s: %w", p.Name, err)
+		}
+		if ids == nil {
+			ids = []string{}
+		}
+		return ids, nil
 	case wire.MethodLog:
 		var p wire.LogParams
 		if err := wire.DecodeParams(params, &p); err != nil {

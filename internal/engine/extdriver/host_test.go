@@ -51,6 +51,14 @@ func (h *recHost) Online(on bool) {
 	h.signal()
 }
 
+// Subscribers answers with two devices for point 0001 and none otherwise.
+func (h *recHost) Subscribers(name string) ([]string, error) {
+	if name == "0001" {
+		return []string{"0000000b", "0000000c"}, nil
+	}
+	return nil, nil
+}
+
 func (h *recHost) Logger() *slog.Logger { return slog.New(&recHandler{h: h}) }
 
 // waitFor polls cond under the lock until it holds or a generous timeout.

@@ -2,6 +2,7 @@ package extdriver
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
@@ -300,5 +301,34 @@ func TestCloseLeavesNothingRunning(t *testing.T) {
 	}
 	if _, err := d.Read(context.Background(), batchPoints()[:1]); errCode(err) != driver.CodeNetError {
 		t.Fatalf("Read after Close = %v, want 504", err)
+	}
+}
+
+const broadcastDriver = `
+from driver import *
+
+class Caster(IOTOSDriverI):
+    def Event_customBroadcast(self, fromUuid, type, data):
+        return {"code": 0, "msg": "ok", "data": {"from": fromUuid, "type": type, "data": data,
+                "subs": self.subscribers("temp"), "all": dict(self.data2subs)}}
+`
+
+// A broadcast reaches Event_customBroadcast with its sender, and
+// subscribers()/data2subs ask the host.
+func TestPythonBroadcastSenderAndSubscribers(t *testing.T) {
+	h := newRecHost()
+	pts := []driver.Point{{ID: "0001", Name: "temp", Type: driver.Float, Access: driver.Read}, {ID: "0002", Name: "hum", Type: driver.Float, Access: driver.Read}}
+	d := start(t, pyDriver(t, "dr_cast", "Caster", broadcastDriver), h, testDevice(`{}`, pts...))
+	res, err := d.Broadcast(context.Background(), driver.Message{From: "user:ops", Type: "sync", Data: []byte(`{"n":1}`)})
+	if err != nil || res.Code != 0 {
+		t.Fatalf("Broadcast = %+v, %v", res, err)
+	}
+	got, err := json.Marshal(res.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"all":{"0001":["0000000b","0000000c"],"0002":[]},"data":{"n":1},"from":"user:ops","subs":["0000000b","0000000c"],"type":"sync"}`
+	if string(got) != want {
+		t.Fatalf("broadcast reply data = %s, want %s", got, want)
 	}
 }

@@ -24,6 +24,7 @@ type Host struct {
 	samples []driver.Sample
 	online  []bool
 	memory  map[string]driver.Sample
+	subs    map[string][]string
 	logger  *slog.Logger
 }
 
@@ -70,6 +71,23 @@ func (h *Host) Online(online bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.online = append(h.online, online)
+}
+
+// Subscribers answers from the subscribers set with SetSubscribers.
+func (h *Host) Subscribers(name string) ([]string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.subs[name]...), nil
+}
+
+// SetSubscribers sets the device IDs Subscribers returns for name.
+func (h *Host) SetSubscribers(name string, ids ...string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.subs == nil {
+		h.subs = map[string][]string{}
+	}
+	h.subs[name] = ids
 }
 
 // Logger logs to the test's log.

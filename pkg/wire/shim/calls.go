@@ -101,7 +101,7 @@ func (s *server) broadcast(ctx context.Context, params json.RawMessage) (wire.Re
 	if err := wire.DecodeParams(params, &p); err != nil {
 		return wire.Result{}, err
 	}
-	res, err := b.Broadcast(ctx, p.Type, p.Data)
+	res, err := b.Broadcast(ctx, driver.Message{From: p.From, Type: p.Type, Data: p.Data})
 	return wire.FromResult(res), err
 }
 

@@ -19,6 +19,9 @@ type host struct {
 
 var _ driver.Host = (*host)(nil)
 
+// subscribersTimeout bounds a Subscribers call, which takes no context.
+const subscribersTimeout = 10 * time.Second
+
 func (h *host) SetValue(name string, value any, ts time.Time) error {
 	return h.SetValues([]driver.Sample{{Point: name, Value: value, TS: ts, Quality: driver.Good}})
 }
@@ -37,6 +40,16 @@ func (h *host) Value(ctx context.Context, name string, src driver.Source) (drive
 		return driver.Sample{}, fmt.Errorf("value %s: %w", name, err)
 	}
 	return wire.ToSample(s), nil
+}
+
+func (h *host) Subscribers(name string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), subscribersTimeout)
+	defer cancel()
+	var ids []string
+	if err := h.peer.Call(ctx, wire.MethodSubscribers, wire.NameParams{Name: name}, &ids); err != nil {
+		return nil, fmt.Errorf("subscribers of %s: %w", name, err)
+	}
+	return ids, nil
 }
 
 func (h *host) Online(online bool) {

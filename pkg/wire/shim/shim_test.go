@@ -33,6 +33,13 @@ func (e *echo) Write(ctx context.Context, p driver.Point, v any) (driver.Result,
 	e.host.Logger().Error("wrote", "value", v)
 	return driver.Result{Code: 1003, Msg: "done", Data: []any{v, s.Value}}, nil
 }
+func (e *echo) Broadcast(_ context.Context, m driver.Message) (driver.Result, error) {
+	subs, err := e.host.Subscribers("0001")
+	if err != nil {
+		return driver.Result{}, err
+	}
+	return driver.OK([]any{m.From, m.Type, subs}), nil
+}
 func (e *echo) Close() error { e.closed = true; return nil }
 
 func TestServeIOMirrorsTheDriver(t *testing.T) {
@@ -44,8 +51,11 @@ func TestServeIOMirrorsTheDriver(t *testing.T) {
 		mu.Lock()
 		notes = append(notes, method+" "+string(params))
 		mu.Unlock()
-		if method == wire.MethodValue {
+		switch method {
+		case wire.MethodValue:
 			return wire.Sample{Point: "other", Value: "o"}, nil
+		case wire.MethodSubscribers:
+			return []string{"0000000b"}, nil
 		}
 		return nil, nil
 	})
@@ -73,6 +83,12 @@ func TestServeIOMirrorsTheDriver(t *testing.T) {
 	if b, _ := json.Marshal(res.Data); string(b) != `[3,"o"]` {
 		t.Fatalf("write data = %s, want the INT-converted value and the host's answer", b)
 	}
+	if err := host.Call(ctx, wire.MethodBroadcast, wire.BroadcastParams{From: "user:ops", Type: "sync"}, &res); err != nil || res.Code != 0 {
+		t.Fatalf("broadcast = %+v, %v", res, err)
+	}
+	if b, _ := json.Marshal(res.Data); string(b) != `["user:ops","sync",["0000000b"]]` {
+		t.Fatalf("broadcast data = %s, want the sender, the type and the host's subscribers", b)
+	}
 	err := host.Call(ctx, wire.MethodRead, wire.ReadParams{Points: []string{"0009"}}, nil)
 	if we, ok := err.(*wire.Error); !ok || we.Code != 111 {
 		t.Fatalf("read of an unknown point = %v, want 111", err)
@@ -86,7 +102,7 @@ func TestServeIOMirrorsTheDriver(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	want := []string{`set_values {"samples":[{"point":"0001","value":5}]}`, `value {"name":"other","source":"device"}`, `log {"level":"error","msg":"wrote value=3"}`}
+	want := []string{`set_values {"samples":[{"point":"0001","value":5}]}`, `value {"name":"other","source":"device"}`, `log {"level":"error","msg":"wrote value=3"}`, `subscribers {"name":"0001"}`}
 	if len(notes) != len(want) {
 		t.Fatalf("host saw %q, want %q", notes, want)
 	}

@@ -6,6 +6,7 @@ import math
 import sys
 import threading
 import time
+from collections.abc import Mapping
 
 from . import wire
 from .attrs import device_attrs, point_attrs
@@ -23,15 +24,16 @@ class IOTOSDriverI(object):
 
     The engine sets ``sysId`` (device ID), ``sysAttrs`` (device config),
     ``data2attrs`` (point ID -> attributes), ``data2subs`` (point ID ->
-    devices subscribed to it, when the host knows them) and ``name2dataId``
-    before ``InitComm`` is called.
+    IDs of the devices subscribed to it, asked of the engine on each look-up
+    so it follows table changes) and ``name2dataId`` before ``InitComm`` is
+    called.
     """
 
     def __init__(self):
         self.sysId = ""
         self.sysAttrs = {}
         self.data2attrs = {}
-        self.data2subs = {}
+        self.data2subs = _Subscribers(self)
         self.name2dataId = {}
         self.gatewayId = ""
         self._peer = None
@@ -59,7 +61,8 @@ class IOTOSDriverI(object):
         return envelope(101, "%s does not read on demand" % type(self).__name__)
 
     def Event_customBroadcast(self, fromUuid, type, data):
-        """A gateway-wide message; return an envelope."""
+        """A gateway-wide message; return an envelope. fromUuid names the
+        sender: "user:<name>" for a platform user."""
         return envelope(data=None)
 
     def Event_syncPubMsg(self, point, value):
@@ -108,6 +111,7 @@ class IOTOSDriverI(object):
         return "%s.%s.%s" % (self.gatewayId, self.sysId, self.id(dataId))
 
     def subscribers(self, dataId):
+        """IDs of the devices subscribed to a point of this device."""
         return list(self.data2subs.get(self.id(dataId), []))
 
     def online(self, state):
@@ -170,6 +174,27 @@ class IOTOSDriverI(object):
         if code:
             s["code"] = code
         return s
+
+
+class _Subscribers(Mapping):
+    """data2subs: point ID -> IDs of the devices subscribed to it. Each
+    look-up asks the engine, which knows every device's subscriptions."""
+
+    def __init__(self, drv):
+        self._drv = drv
+
+    def __getitem__(self, dataId):
+        if dataId not in self._drv.data2attrs:
+            raise KeyError(dataId)
+        if self._drv._peer is None:
+            return []
+        return self._drv._peer.call("subscribers", {"name": dataId}) or []
+
+    def __iter__(self):
+        return iter(self._drv.data2attrs)
+
+    def __len__(self):
+        return len(self._drv.data2attrs)
 
 
 def _log(level, msg):

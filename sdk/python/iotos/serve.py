@@ -72,7 +72,7 @@ class Server(object):
 
     def on_broadcast(self, p):
         with self.lock:
-            reply = self.drv.Event_customBroadcast("", p.get("type", ""), p.get("data"))
+            reply = self.drv.Event_customBroadcast(p.get("from", ""), p.get("type", ""), p.get("data"))
         return parse_envelope(reply, "Event_customBroadcast")
 
     def on_subscribed(self, p):

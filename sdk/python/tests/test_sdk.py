@@ -163,7 +163,39 @@ class Echo(IOTOSDriverI):
         return json.dumps({"code": 1002, "msg": "echo", "data": [dataId, value, other]})
 
 
+class Subscribed(IOTOSDriverI):
+    def Event_customBroadcast(self, fromUuid, type, data):
+        return {"code": 0, "msg": "ok", "data": [fromUuid, type, self.subscribers("a"), dict(self.data2subs)]}
+
+
 class ServeTest(unittest.TestCase):
+    def test_broadcast_sender_and_live_subscribers(self):
+        h_r, d_w = os.pipe()
+        d_r, h_w = os.pipe()
+        t = threading.Thread(target=serve, args=(Subscribed(), "subs", os.fdopen(d_r, "rb"), os.fdopen(d_w, "wb")))
+        t.start()
+        hr, hw = os.fdopen(h_r, "rb"), os.fdopen(h_w, "wb")
+        json.loads(hr.readline())  # hello
+
+        def send(f):
+            hw.write(wire.encode(f))
+            hw.flush()
+
+        send({"id": 1, "method": "init", "params": {"device": device([point("0001", "a")])}})
+        self.assertEqual(json.loads(hr.readline()), {"id": 1, "result": None})
+        send({"id": 2, "method": "broadcast", "params": {"from": "user:ops", "type": "sync", "data": {}}})
+        for answer in (["0000000b", "0000000c"], ["0000000c"]):
+            ask = json.loads(hr.readline())
+            self.assertEqual((ask["method"], ask["params"]), ("subscribers", {"name": "0001"}))
+            send({"id": ask["id"], "result": answer})
+        reply = json.loads(hr.readline())
+        self.assertEqual(reply, {"id": 2, "result": {"code": 0, "msg": "ok", "data": [
+            "user:ops", "sync", ["0000000b", "0000000c"], {"0001": ["0000000c"]}]}})
+        hw.close()
+        t.join(10)
+        self.assertFalse(t.is_alive())
+        hr.close()
+
     def test_calls_both_ways(self):
         h_r, d_w = os.pipe()
         d_r, h_w = os.pipe()
