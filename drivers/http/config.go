@@ -22,29 +22,6 @@ const (
 	defaultWriteBody       = "{{value}}"
 )
 
-// Duration is a time.Duration written in config as a Go duration string
-// ("500ms") or as a number of milliseconds.
-type Duration time.Duration
-
-// UnmarshalJSON accepts "1.5s" or a number of milliseconds.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		v, err := time.ParseDuration(s)
-		if err != nil {
-			return fmt.Errorf("duration %q: %w", s, err)
-		}
-		*d = Duration(v)
-		return nil
-	}
-	var ms float64
-	if err := json.Unmarshal(b, &ms); err != nil {
-		return fmt.Errorf("duration: want a string such as \"500ms\" or milliseconds, got %s", b)
-	}
-	*d = Duration(time.Duration(ms * float64(time.Millisecond)))
-	return nil
-}
-
 // Secret is a credential. It prints as a redaction marker, so a settings
 // value that reaches a log or an error message never shows it.
 type Secret string
@@ -66,7 +43,7 @@ type deviceConfig struct {
 	Method                string            `json:"method"`
 	Headers               map[string]string `json:"headers"`
 	Auth                  authConfig        `json:"auth"`
-	Timeout               Duration          `json:"timeout"`
+	Timeout               driver.Duration   `json:"timeout"`
 	TLSInsecureSkipVerify bool              `json:"tls_insecure_skip_verify"`
 	Body                  string            `json:"body"`
 	MaxResponseSize       *int64            `json:"max_response_size"`

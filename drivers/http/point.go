@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/iotos/iotos/pkg/driver"
+	"github.com/iotos/iotos/pkg/driver/jsonpath"
 )
 
 // pointConfig is a point's config.param.
@@ -30,7 +31,7 @@ type writeConfig struct {
 type binding struct {
 	point driver.Point
 	url   string // the poll URL, the key requests are shared by
-	path  jsonPath
+	path  jsonpath.Path
 	write *writePlan // nil for a point that cannot be written
 }
 
@@ -49,7 +50,7 @@ func compileBinding(p driver.Point, s settings) (*binding, error) {
 	if err := driver.DecodeConfig(p.Config, &c); err != nil {
 		return nil, err
 	}
-	path, err := compilePath(c.Path)
+	path, err := jsonpath.Compile(c.Path)
 	if err != nil {
 		return nil, argError("%v", err)
 	}

@@ -169,12 +169,12 @@ func decodePayload(raw []byte) payload {
 // a device answering 21.5 or ON in plain text can still be read.
 func (b *binding) value(p payload) (any, error) {
 	if !p.isJSON {
-		if b.path != nil {
+		if !b.path.IsRoot() {
 			return nil, driver.Errorf(driver.CodeTypeNotValid, "response is not JSON, so path %s selects nothing", b.path)
 		}
 		return convert(b.point.Type, strings.TrimSpace(string(p.raw)))
 	}
-	v, found := b.path.eval(p.doc)
+	v, found := b.path.Eval(p.doc)
 	if !found {
 		return nil, driver.Errorf(CodePathNotFound, "path %s selects nothing in the response", b.path)
 	}

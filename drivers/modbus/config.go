@@ -2,7 +2,6 @@ package modbus
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -19,38 +18,15 @@ const (
 	maxBitsPerRead      = 2000
 )
 
-// Duration is a time.Duration written in config as a Go duration string
-// ("500ms") or as a number of milliseconds.
-type Duration time.Duration
-
-// UnmarshalJSON accepts "1.5s" or a number of milliseconds.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		v, err := time.ParseDuration(s)
-		if err != nil {
-			return fmt.Errorf("duration %q: %w", s, err)
-		}
-		*d = Duration(v)
-		return nil
-	}
-	var ms float64
-	if err := json.Unmarshal(b, &ms); err != nil {
-		return fmt.Errorf("duration: want a string such as \"500ms\" or milliseconds, got %s", b)
-	}
-	*d = Duration(time.Duration(ms * float64(time.Millisecond)))
-	return nil
-}
-
 // deviceConfig is a device's config.param.
 type deviceConfig struct {
-	URL                  string   `json:"url"`
-	UnitID               *int     `json:"unit_id"`
-	Timeout              Duration `json:"timeout"`
-	MaxRegisters         int      `json:"max_registers"`
-	MaxBits              int      `json:"max_bits"`
-	MaxGap               *int     `json:"max_gap"`
-	DelayBetweenRequests Duration `json:"delay_between_requests"`
+	URL                  string          `json:"url"`
+	UnitID               *int            `json:"unit_id"`
+	Timeout              driver.Duration `json:"timeout"`
+	MaxRegisters         int             `json:"max_registers"`
+	MaxBits              int             `json:"max_bits"`
+	MaxGap               *int            `json:"max_gap"`
+	DelayBetweenRequests driver.Duration `json:"delay_between_requests"`
 }
 
 // pointConfig is a point's config.param.

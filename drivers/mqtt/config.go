@@ -1,8 +1,6 @@
 package mqtt
 
 import (
-	"encoding/json"
-	"fmt"
 	"net"
 	"net/url"
 	"strings"
@@ -24,42 +22,19 @@ const (
 	valuePlaceholder = "{{value}}"
 )
 
-// Duration is a time.Duration written in config as a Go duration string
-// ("500ms") or as a number of milliseconds.
-type Duration time.Duration
-
-// UnmarshalJSON accepts "1.5s" or a number of milliseconds.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		v, err := time.ParseDuration(s)
-		if err != nil {
-			return fmt.Errorf("duration %q: %w", s, err)
-		}
-		*d = Duration(v)
-		return nil
-	}
-	var ms float64
-	if err := json.Unmarshal(b, &ms); err != nil {
-		return fmt.Errorf("duration: want a string such as \"500ms\" or milliseconds, got %s", b)
-	}
-	*d = Duration(time.Duration(ms * float64(time.Millisecond)))
-	return nil
-}
-
 // deviceConfig is a device's config.param.
 type deviceConfig struct {
-	URL          string   `json:"url"`
-	ClientID     string   `json:"client_id"`
-	Username     string   `json:"username"`
-	Password     string   `json:"password"`
-	CAFile       string   `json:"ca_file"`
-	CertFile     string   `json:"cert_file"`
-	KeyFile      string   `json:"key_file"`
-	Version      *int     `json:"version"`
-	QoS          *int     `json:"qos"`
-	KeepAlive    Duration `json:"keepalive"`
-	ReconnectMax Duration `json:"reconnect_max"`
+	URL          string          `json:"url"`
+	ClientID     string          `json:"client_id"`
+	Username     string          `json:"username"`
+	Password     string          `json:"password"`
+	CAFile       string          `json:"ca_file"`
+	CertFile     string          `json:"cert_file"`
+	KeyFile      string          `json:"key_file"`
+	Version      *int            `json:"version"`
+	QoS          *int            `json:"qos"`
+	KeepAlive    driver.Duration `json:"keepalive"`
+	ReconnectMax driver.Duration `json:"reconnect_max"`
 }
 
 // pointConfig is a point's config.param.
@@ -135,8 +110,8 @@ func parseDevice(dev driver.Device) (settings, error) {
 		url: u, clientID: c.ClientID, username: c.Username, password: c.Password,
 		caFile: c.CAFile, certFile: c.CertFile, keyFile: c.KeyFile,
 		version:      intOr(c.Version, defaultVersion),
-		keepAlive:    durationOr(c.KeepAlive, defaultKeepAlive),
-		reconnectMax: durationOr(c.ReconnectMax, defaultReconnectMax),
+		keepAlive:    c.KeepAlive.Or(defaultKeepAlive),
+		reconnectMax: c.ReconnectMax.Or(defaultReconnectMax),
 	}
 	if s.clientID == "" {
 		s.clientID = defaultClientID(dev)
@@ -241,13 +216,6 @@ func intOr(p *int, def int) int {
 		return def
 	}
 	return *p
-}
-
-func durationOr(d Duration, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return time.Duration(d)
 }
 
 func argError(format string, args ...any) error {

@@ -6,14 +6,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/iotos/iotos/pkg/driver"
+	"github.com/iotos/iotos/pkg/driver/jsonpath"
 )
 
 // binding is one point compiled at Init: where its value comes from and
 // where its writes go.
 type binding struct {
 	point        driver.Point
-	filter       string   // "" for a write-only point
-	path         jsonPath // nil selects the whole payload
+	filter       string        // "" for a write-only point
+	path         jsonpath.Path // the zero Path selects the whole payload
 	writeTopic   string
 	writePayload string
 }
@@ -23,7 +24,7 @@ func compileBinding(p driver.Point) (*binding, error) {
 	if err != nil {
 		return nil, err
 	}
-	path, err := compilePath(c.Path)
+	path, err := jsonpath.Compile(c.Path)
 	if err != nil {
 		return nil, argError("%v", err)
 	}
@@ -56,7 +57,7 @@ func decodePayload(raw []byte) payload {
 // payloads such as ON or 21.5 work with the whole-payload path.
 func (b *binding) value(p payload) (any, error) {
 	if !p.isJSON {
-		if b.path != nil {
+		if !b.path.IsRoot() {
 			return nil, driver.Errorf(driver.CodeTypeNotValid, "payload is not JSON, so path %s selects nothing", b.path)
 		}
 		if !utf8.Valid(p.raw) {
@@ -64,7 +65,7 @@ func (b *binding) value(p payload) (any, error) {
 		}
 		return driver.Convert(b.point.Type, string(p.raw))
 	}
-	v, ok := b.path.eval(p.doc)
+	v, ok := b.path.Eval(p.doc)
 	switch {
 	case !ok:
 		return nil, driver.Errorf(driver.CodeTypeNotValid, "path %s not found in the payload", b.path)

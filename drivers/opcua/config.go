@@ -2,7 +2,6 @@ package opcua
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -11,36 +10,13 @@ import (
 	"github.com/iotos/iotos/pkg/driver"
 )
 
-// Duration is a time.Duration written in config as a Go duration string
-// ("500ms") or as a number of milliseconds.
-type Duration time.Duration
-
-// UnmarshalJSON accepts "1.5s" or a number of milliseconds.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		v, err := time.ParseDuration(s)
-		if err != nil {
-			return fmt.Errorf("duration %q: %w", s, err)
-		}
-		*d = Duration(v)
-		return nil
-	}
-	var ms float64
-	if err := json.Unmarshal(b, &ms); err != nil {
-		return fmt.Errorf("duration: want a string such as \"500ms\" or milliseconds, got %s", b)
-	}
-	*d = Duration(time.Duration(ms * float64(time.Millisecond)))
-	return nil
-}
-
 // deviceConfig is a device's config.param.
 type deviceConfig struct {
-	Endpoint string   `json:"endpoint"`
-	Username string   `json:"username"`
-	Password string   `json:"password"`
-	Timeout  Duration `json:"timeout"`
-	Watchdog Duration `json:"watchdog_interval"`
+	Endpoint string          `json:"endpoint"`
+	Username string          `json:"username"`
+	Password string          `json:"password"`
+	Timeout  driver.Duration `json:"timeout"`
+	Watchdog driver.Duration `json:"watchdog_interval"`
 }
 
 // pointConfig is a point's config.param.
@@ -97,7 +73,7 @@ type settings struct {
 
 // parseDevice decodes and validates a device's config.
 func parseDevice(raw json.RawMessage) (settings, error) {
-	cfg := deviceConfig{Timeout: Duration(defaultTimeout), Watchdog: Duration(defaultWatchdog)}
+	cfg := deviceConfig{Timeout: driver.Duration(defaultTimeout), Watchdog: driver.Duration(defaultWatchdog)}
 	if err := driver.DecodeConfig(raw, &cfg); err != nil {
 		return settings{}, err
 	}

@@ -2,8 +2,6 @@ package simulator
 
 import (
 	"encoding/json"
-	"fmt"
-	"time"
 
 	"github.com/iotos/iotos/pkg/driver"
 )
@@ -23,7 +21,7 @@ type DeviceConfig struct {
 	// device replays the same values on every start.
 	Seed int64 `json:"seed"`
 	// Latency delays every read and write, to imitate a slow device.
-	Latency Duration `json:"latency"`
+	Latency driver.Duration `json:"latency"`
 }
 
 // PointConfig is a simulated point's configuration (config.param).
@@ -35,28 +33,6 @@ type PointConfig struct {
 	Values []json.RawMessage `json:"values"`
 	Seed   *int64            `json:"seed"`
 	Value  json.RawMessage   `json:"value"`
-}
-
-// Duration is a time.Duration written as a Go duration string ("250ms").
-type Duration time.Duration
-
-// UnmarshalJSON accepts a duration string or a number of milliseconds.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		v, err := time.ParseDuration(s)
-		if err != nil {
-			return fmt.Errorf("duration %q: %w", s, err)
-		}
-		*d = Duration(v)
-		return nil
-	}
-	var ms float64
-	if err := json.Unmarshal(b, &ms); err != nil {
-		return fmt.Errorf("duration %s: want a string like \"250ms\" or milliseconds", b)
-	}
-	*d = Duration(time.Duration(ms * float64(time.Millisecond)))
-	return nil
 }
 
 // spec is the simulator's config schema, registered with the driver.

@@ -1,4 +1,9 @@
-package http
+// Package jsonpath is the subset of JSONPath a point needs to name one value
+// in a JSON document: the root $, dot keys ($.a.b), quoted keys ($['a.b'],
+// $["a b"]) and array indexes ($.a[0], $.a[-1] from the end). Wildcards,
+// slices, filters and recursive descent select several values, so they are
+// rejected when the path is compiled.
+package jsonpath
 
 import (
 	"fmt"
@@ -6,11 +11,8 @@ import (
 	"strings"
 )
 
-// jsonPath is a compiled JSONPath of the subset a point needs to name one
-// value: the root $, dot keys ($.a.b), quoted keys ($['a.b'], $["a b"]) and
-// array indexes ($.a[0], $.a[-1] from the end). Wildcards, slices, filters
-// and recursive descent select several values, so they are rejected.
-type jsonPath []pathStep
+// Path is a compiled path. The zero Path selects the whole document.
+type Path struct{ steps []pathStep }
 
 // pathStep is one step: a key into an object, or an index into an array.
 type pathStep struct {
@@ -19,25 +21,28 @@ type pathStep struct {
 	isIndex bool
 }
 
-// compilePath parses a JSONPath; "" and "$" select the whole document.
-func compilePath(s string) (jsonPath, error) {
+// Compile parses a path; "" and "$" select the whole document.
+func Compile(s string) (Path, error) {
 	if s == "" || s == "$" {
-		return nil, nil
+		return Path{}, nil
 	}
 	if s[0] != '$' {
-		return nil, fmt.Errorf("path %q must start with $", s)
+		return Path{}, fmt.Errorf("path %q must start with $", s)
 	}
-	var steps jsonPath
+	var steps []pathStep
 	for rest := s[1:]; rest != ""; {
 		step, n, err := nextStep(rest)
 		if err != nil {
-			return nil, fmt.Errorf("path %q at offset %d: %w", s, len(s)-len(rest), err)
+			return Path{}, fmt.Errorf("path %q at offset %d: %w", s, len(s)-len(rest), err)
 		}
 		steps = append(steps, step)
 		rest = rest[n:]
 	}
-	return steps, nil
+	return Path{steps: steps}, nil
 }
+
+// IsRoot reports whether p selects the whole document.
+func (p Path) IsRoot() bool { return len(p.steps) == 0 }
 
 // nextStep parses the step at the start of s and returns its length.
 func nextStep(s string) (pathStep, int, error) {
@@ -111,10 +116,10 @@ func arrayIndex(s string) (pathStep, int, error) {
 
 // String writes the path back in canonical form: dot keys where the key
 // allows it, quoted keys otherwise.
-func (p jsonPath) String() string {
+func (p Path) String() string {
 	var b strings.Builder
 	b.WriteByte('$')
-	for _, st := range p {
+	for _, st := range p.steps {
 		switch {
 		case st.isIndex:
 			fmt.Fprintf(&b, "[%d]", st.index)
@@ -141,12 +146,12 @@ func plainKey(k string) bool {
 	return true
 }
 
-// eval follows the path through a document decoded by encoding/json
+// Eval follows the path through a document decoded by encoding/json
 // (objects as map[string]any, arrays as []any). found is false when a key
 // or index is missing or a step meets the wrong kind of value.
-func (p jsonPath) eval(doc any) (v any, found bool) {
+func (p Path) Eval(doc any) (v any, found bool) {
 	v = doc
-	for _, st := range p {
+	for _, st := range p.steps {
 		if v, found = st.apply(v); !found {
 			return nil, false
 		}
