@@ -6,7 +6,6 @@ import (
 	"log"
 	"math"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -109,37 +108,6 @@ func regWords(v uint32, order string) []uint16 {
 	return []uint16{hi, lo}
 }
 
-const plcTB = `{
-  "name": "plc-line",
-  "properties": {
-    "3c000001": {
-      "name": "plc",
-      "config": {"driver": "modbus", "param": {"url": "tcp://ADDR", "unit_id": 1, "timeout": "2s"}},
-      "data": {
-        "0001": {"name": "flow", "valuetype": "FLOAT", "readwrite": "1", "refreshcycle": "100",
-                 "config": {"param": {"area": "holding", "address": 0, "type": "float32", "order": "ABCD"}}},
-        "0002": {"name": "pressure", "valuetype": "FLOAT", "readwrite": "1", "refreshcycle": "100",
-                 "config": {"param": {"area": "holding", "address": 2, "type": "float32", "order": "CDAB"}}},
-        "0003": {"name": "offset", "valuetype": "INT", "readwrite": "1", "refreshcycle": "100",
-                 "config": {"param": {"area": "holding", "address": 4, "type": "int16"}}},
-        "0004": {"name": "total", "valuetype": "INT", "readwrite": "1", "refreshcycle": "100",
-                 "config": {"param": {"area": "holding", "address": 6, "type": "uint32"}}},
-        "0005": {"name": "pump", "valuetype": "BOOL", "readwrite": "1", "refreshcycle": "100",
-                 "config": {"param": {"area": "coil", "address": 0}}},
-        "0006": {"name": "alarm", "valuetype": "BOOL", "readwrite": "1", "refreshcycle": "100",
-                 "config": {"param": {"area": "coil", "address": 1}}},
-        "0007": {"name": "setpoint", "valuetype": "FLOAT", "readwrite": "0", "refreshcycle": "100",
-                 "minvalue": "0", "maxvalue": "1000",
-                 "config": {"param": {"area": "holding", "address": 10, "type": "float32", "order": "CDAB"}}},
-        "0008": {"name": "valve", "valuetype": "BOOL", "readwrite": "0", "refreshcycle": "100",
-                 "config": {"param": {"area": "coil", "address": 2}}},
-        "0009": {"name": "limit", "valuetype": "INT", "readwrite": "0", "refreshcycle": "100",
-                 "config": {"param": {"area": "holding", "address": 12, "type": "int16"}}}
-      }
-    }
-  }
-}`
-
 // TestModbusDeviceFromTable is issue 4's acceptance check against the real
 // binaries: a Modbus TCP device with known registers, configured through a
 // .tb table, shows the decoded values on the platform (float32 in both
@@ -159,7 +127,7 @@ func TestModbusDeviceFromTable(t *testing.T) {
 		bank.set(addr, w...)
 	}
 	addr := startModbusBank(t, bank)
-	c, gw := runGatewayEngine(t, "plc-line", strings.Replace(plcTB, "ADDR", addr, 1))
+	c, gw := runGatewayEngine(t, "plc-line", pmTable("plc-line", pmDevice("3c000001", "plc", "tcp://"+addr, 1)))
 	pt := func(id string) string { return gw + ".3c000001." + id }
 
 	want := map[string]any{"0001": 21.5, "0002": -3.25, "0003": -1234.0, "0004": 305419896.0, "0005": true, "0006": false}
