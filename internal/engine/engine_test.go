@@ -167,6 +167,37 @@ func TestChangedRules(t *testing.T) {
 	if !(&point{}).changed(good(int64(1))) {
 		t.Error("the first sample must be reported")
 	}
+	// After forgetReported: the same value is reported again with a new
+	// source time, but an exact repeat of the last sample is not.
+	at := time.UnixMilli(1_700_000_000_000)
+	last := driver.Sample{Value: 2.5, Quality: driver.Good, TS: at}
+	forgotten := &point{reported: false, last: last}
+	if forgotten.changed(last) {
+		t.Error("an exact repeat of the last reported sample is reported again after a reconnect")
+	}
+	if !forgotten.changed(driver.Sample{Value: 2.5, Quality: driver.Good, TS: at.Add(time.Millisecond)}) {
+		t.Error("the same value at a new time is not reported after a reconnect")
+	}
+	if !forgotten.changed(driver.Sample{Quality: driver.Bad, Code: 504, TS: at}) {
+		t.Error("a bad sample at the same time is not reported after a reconnect")
+	}
+	// A poll answered with a pushed value that lost the race with the next
+	// push: the older sample is not reported again.
+	racing := &point{}
+	first := driver.Sample{Value: 98.0, Quality: driver.Good, TS: at}
+	second := driver.Sample{Value: 98.5, Quality: driver.Good, TS: at.Add(100 * time.Millisecond)}
+	for _, s := range []driver.Sample{first, second} {
+		if !racing.changed(s) {
+			t.Fatalf("%v not reported", s)
+		}
+		racing.remember(s)
+	}
+	if racing.changed(first) {
+		t.Error("the older sample, already reported, is reported again after a newer one")
+	}
+	if !racing.changed(driver.Sample{Value: 98.0, Quality: driver.Good, TS: at.Add(-time.Hour)}) {
+		t.Error("a new sample with an earlier clock (a clock stepped back) is dropped")
+	}
 }
 
 func TestExprTransformsAndTypeFailureIsBad(t *testing.T) {

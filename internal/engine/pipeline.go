@@ -12,21 +12,25 @@ import (
 )
 
 // point is one enabled point with its compiled transform and what was last
-// reported for it.
+// reported for it. drv and model point into the device's driver view and
+// table rather than copying them: a gateway may hold a million points.
 type point struct {
-	drv      driver.Point
-	model    model.Point
+	drv      *driver.Point
+	model    *model.Point
 	expr     *model.Expr
 	deadband float64
 	key      string   // "dev.pt" on the bus, built once rather than per sample
 	mem      *memSlot // the point's slot in the engine's memory
 
-	// Report state, guarded by device.pipe.
-	reported bool
-	last     driver.Sample
+	// Report state, guarded by device.pipe. prevNS and prevValue are the
+	// source time and value of the good sample reported before last.
+	reported  bool
+	last      driver.Sample
+	prevNS    int64
+	prevValue any
 }
 
-func newPoint(dev string, mp model.Point, dp driver.Point) (*point, error) {
+func newPoint(dev string, mp *model.Point, dp *driver.Point) (*point, error) {
 	p := &point{drv: dp, model: mp, deadband: mp.Deadband, key: dev + "." + dp.ID}
 	x, err := model.CompileExpr(mp.Expr)
 	if err != nil {
@@ -71,9 +75,18 @@ func bad(s driver.Sample, c codes.Code) driver.Sample {
 
 // changed reports whether s must be reported: the first sample, a quality or
 // code change, or a value change beyond the deadband (numbers) or any change
-// (bool, string).
+// (bool, string). After a start or reconnect (forgetReported) every sample
+// is reported once, except an exact repeat of the last one reported — the
+// same value, quality and source time, as a driver answering a poll from a
+// value its subscription already pushed gives: the platform has it.
 func (p *point) changed(s driver.Sample) bool {
-	if !p.reported || s.Quality != p.last.Quality || s.Code != p.last.Code {
+	if p.stale(s) {
+		return false
+	}
+	if !p.reported {
+		return !s.TS.Equal(p.last.TS) || s.Quality != p.last.Quality || s.Code != p.last.Code || s.Value != p.last.Value
+	}
+	if s.Quality != p.last.Quality || s.Code != p.last.Code {
 		return true
 	}
 	switch v := s.Value.(type) {
@@ -85,6 +98,26 @@ func (p *point) changed(s driver.Sample) bool {
 		return beyond(v-old, p.deadband)
 	}
 	return s.Value != p.last.Value
+}
+
+// stale reports whether s repeats the good sample reported before the last
+// one: a copy that lost a race with a newer sample, as when a driver answers
+// a poll with the value its subscription pushed and the subscription pushes
+// the next value before the poll's samples are processed. The platform has
+// it already. Only an exact repeat is stale, so a clock stepping back never
+// drops a new sample.
+func (p *point) stale(s driver.Sample) bool {
+	return s.Quality == driver.Good && p.prevValue != nil && s.TS.UnixNano() == p.prevNS && s.Value == p.prevValue
+}
+
+// remember records s as the last reported sample.
+func (p *point) remember(s driver.Sample) {
+	if p.reported && p.last.Quality == driver.Good {
+		p.prevNS, p.prevValue = p.last.TS.UnixNano(), p.last.Value
+	} else {
+		p.prevValue = nil
+	}
+	p.reported, p.last = true, s
 }
 
 func beyond(delta, deadband float64) bool {
@@ -135,7 +168,7 @@ func (d *device) pipeline(in []driver.Sample, hint []*point, out *[]driver.Sampl
 		if !p.changed(s) {
 			continue
 		}
-		p.reported, p.last = true, s
+		p.remember(s)
 		*wire = append(*wire, toWire(p.key, s))
 	}
 	d.pipe.Unlock()
