@@ -59,6 +59,7 @@ type App struct {
 	pwCost     int
 
 	throttle *auth.Throttle
+	audits   *auditLog
 	cache    *valueCache
 	known    *knownPoints
 	status   *statusBoard
@@ -113,6 +114,9 @@ func New(opts Options) (*App, error) {
 		return nil, fmt.Errorf("load last values: %w", err)
 	}
 	a.cache.load(last)
+	a.audits = newAuditLog(a.store, func(r store.AuditRecord, err error) {
+		a.log.Error("audit record lost", "action", r.Action, "object", r.Object, "err", err)
+	})
 	every := opts.SaveEvery
 	if every <= 0 {
 		every = 250 * time.Millisecond
@@ -128,6 +132,7 @@ func (a *App) Close() error {
 	a.once.Do(func() {
 		a.stop()
 		<-a.done
+		a.audits.close()
 		a.closeErr = a.flushLastValues(context.Background())
 	})
 	return a.closeErr

@@ -11,8 +11,9 @@ import (
 	"github.com/iotos/iotos/internal/store"
 )
 
-// audit appends one record of a state change. A failure to record is logged,
-// not returned: the change itself has already happened.
+// audit records a state change; the record reaches the store right after the
+// reply (auditLog). A failure to record is logged, not returned: the change
+// itself has already happened.
 func (a *App) audit(ctx context.Context, user store.User, action, object string, value any, err error, started time.Time) {
 	rec := store.AuditRecord{
 		Time:      a.now().UTC(),
@@ -27,9 +28,7 @@ func (a *App) audit(ctx context.Context, user store.User, action, object string,
 	if err != nil {
 		rec.Result = codes.From(err).Msg
 	}
-	if aerr := a.store.AppendAudit(context.WithoutCancel(ctx), rec); aerr != nil {
-		a.log.Error("audit record lost", "action", action, "object", object, "err", aerr)
-	}
+	a.audits.append(rec)
 }
 
 func auditValue(v any) string {
@@ -56,6 +55,9 @@ func (a *App) Audit(ctx context.Context, user store.User, q store.AuditQuery) ([
 	}
 	if q.Limit <= 0 || q.Limit > 1000 {
 		q.Limit = 1000
+	}
+	if err := a.audits.sync(ctx); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
 	}
 	recs, err := a.store.ListAudit(ctx, q)
 	if err != nil {
