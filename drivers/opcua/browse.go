@@ -31,14 +31,15 @@ type Node struct {
 	DisplayName string `json:"display_name"`
 	Class       string `json:"class"`               // Object, Variable, Method, ObjectType…
 	DataType    string `json:"data_type,omitempty"` // variables: Double, Int32, … or the type's node ID
+	Access      string `json:"access,omitempty"`    // variables: r, w or rw for this session's user
 	Depth       int    `json:"depth"`               // 1 for the root's children
 }
 
-// Browse lists the nodes below root (a node ID; empty means the Objects
+// Nodes lists the nodes below root (a node ID; empty means the Objects
 // folder) following hierarchical references, depth levels deep (at least 1),
 // parents before children. Each level is one Browse request, and the data
-// types of its variables one Read request.
-func (d *OPCUA) Browse(ctx context.Context, root string, depth int) ([]Node, error) {
+// types and access levels of its variables one Read request.
+func (d *OPCUA) Nodes(ctx context.Context, root string, depth int) ([]Node, error) {
 	if root == "" {
 		root = objectsFolder
 	}
@@ -103,7 +104,7 @@ func (b *browser) level(ctx context.Context, parents []*ua.NodeID, depth int) ([
 			}
 		}
 	}
-	if err := b.dataTypes(ctx, nodes, variables, varIdx); err != nil {
+	if err := b.attributes(ctx, nodes, variables, varIdx); err != nil {
 		return nil, nil, err
 	}
 	return nodes, next, nil
@@ -187,27 +188,53 @@ func (b *browser) rest(ctx context.Context, r *ua.BrowseResult, what string) ([]
 	return refs, nil
 }
 
-// dataTypes fills in the data type of the variables in one Read request.
-func (b *browser) dataTypes(ctx context.Context, nodes []Node, variables []*ua.NodeID, idx []int) error {
+// attributes fills in the data type and the user's access level of the
+// variables, both in one Read request.
+func (b *browser) attributes(ctx context.Context, nodes []Node, variables []*ua.NodeID, idx []int) error {
 	if len(variables) == 0 {
 		return nil
 	}
-	what := "device " + b.d.devID + " browse data types"
+	what := "device " + b.d.devID + " browse attributes"
 	req := &ua.ReadRequest{}
 	for _, v := range variables {
-		req.NodesToRead = append(req.NodesToRead, &ua.ReadValueID{NodeID: v, AttributeID: ua.AttributeIDDataType})
+		req.NodesToRead = append(req.NodesToRead,
+			&ua.ReadValueID{NodeID: v, AttributeID: ua.AttributeIDDataType},
+			&ua.ReadValueID{NodeID: v, AttributeID: ua.AttributeIDUserAccessLevel})
 	}
 	resp, err := b.l.client.Read(ctx, req)
 	if err != nil {
 		return requestError(ctx, what, err)
 	}
 	for i, r := range resp.Results {
-		if i >= len(idx) || isBad(r.Status) || r.Value == nil {
+		if i/2 >= len(idx) || isBad(r.Status) || r.Value == nil {
 			continue
 		}
-		nodes[idx[i]].DataType = typeName(r.Value.NodeID())
+		n := &nodes[idx[i/2]]
+		if i%2 == 0 {
+			n.DataType = typeName(r.Value.NodeID())
+			continue
+		}
+		if level, ok := r.Value.Value().(uint8); ok {
+			n.Access = accessOf(level)
+		}
 	}
 	return nil
+}
+
+// accessOf turns an access level's CurrentRead and CurrentWrite bits into
+// a point's access; a variable that allows neither gets "".
+func accessOf(level uint8) string {
+	read := level&uint8(ua.AccessLevelTypeCurrentRead) != 0
+	write := level&uint8(ua.AccessLevelTypeCurrentWrite) != 0
+	switch {
+	case read && write:
+		return string(driver.ReadWrite)
+	case read:
+		return string(driver.Read)
+	case write:
+		return string(driver.Write)
+	}
+	return ""
 }
 
 // typeName names a data type: standard types by name, others by node ID.

@@ -16,6 +16,9 @@ type driverInfo struct {
 	Device      []driver.Field `json:"device"`
 	Point       []driver.Field `json:"point"`
 	External    bool           `json:"external,omitempty"`
+	// Browse says the driver lists its device's address space
+	// (driver.Browser), so the console offers to browse it.
+	Browse bool `json:"browse,omitempty"`
 	// Form is how a device names an external driver, e.g.
 	// "python/<module>.<Class>"; Pattern is the regexp the name must match.
 	Form    string `json:"form,omitempty"`
@@ -46,6 +49,7 @@ func (s *server) drivers(w http.ResponseWriter, r *http.Request, u store.User) (
 		out = append(out, driverInfo{
 			Name: reg.Name, Description: reg.Spec.Description,
 			Device: nonNilFields(reg.Spec.Device), Point: nonNilFields(reg.Spec.Point),
+			Browse: browses(reg),
 		})
 	}
 	for _, ext := range externalDrivers {
@@ -53,6 +57,13 @@ func (s *server) drivers(w http.ResponseWriter, r *http.Request, u store.User) (
 		out = append(out, ext)
 	}
 	return out, nil
+}
+
+// browses reports whether a driver implements driver.Browser. Factories do
+// no I/O, so making an instance to ask is free.
+func browses(reg driver.Registration) bool {
+	_, ok := reg.Factory().(driver.Browser)
+	return ok
 }
 
 func nonNilFields(f []driver.Field) []driver.Field {

@@ -30,6 +30,7 @@ func (s *server) routes() {
 	s.handle("PUT "+dev+"/{dev}", s.updateDevice)
 	s.handle("DELETE "+dev+"/{dev}", s.deleteDevice)
 	s.handle("POST "+dev+"/{dev}/collect", s.collect)
+	s.handle("POST "+dev+"/{dev}/browse", s.browse)
 
 	const pt = dev + "/{dev}/points"
 	s.handle("GET "+pt, s.listPoints)

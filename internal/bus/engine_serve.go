@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -75,7 +76,7 @@ func (e *EngineConn) onCommand(msg *nats.Msg) {
 
 // dispatch decodes one command, runs it and sends the reply.
 func (e *EngineConn) dispatch(h EngineHandler, msg *nats.Msg) {
-	kind := strings.TrimPrefix(msg.Subject, Subject(e.gw, ""))
+	kind := kindOf(e.gw, msg.Subject)
 	var r Reply
 	switch kind {
 	case KindReload:
@@ -94,11 +95,21 @@ func (e *EngineConn) dispatch(h EngineHandler, msg *nats.Msg) {
 		r = runCmd(e, msg.Data, func(c BroadcastCmd) int64 { return c.TimeoutMS }, h.Broadcast)
 	case KindCollect:
 		r = runCmd(e, msg.Data, func(c CollectCmd) int64 { return c.TimeoutMS }, h.Collect)
+	case KindBrowse:
+		b, ok := h.(EngineBrowser)
+		if !ok {
+			r = ReplyOf(nil, codes.New(codes.PropertyNotValid, "gateway %s: this engine does not browse devices", e.gw))
+			break
+		}
+		r = runCmd(e, msg.Data, func(c BrowseCmd) int64 { return c.TimeoutMS }, b.Browse)
 	default:
 		r = ReplyOf(nil, codes.New(codes.ArgError, "gateway %s: unknown command %q", e.gw, kind))
 	}
 	e.respond(msg, r)
 }
+
+// kindOf is a command subject's kind ("cmd.write").
+func kindOf(gw, subject string) string { return strings.TrimPrefix(subject, Subject(gw, "")) }
 
 // runCmd decodes a command of type T and calls fn within its deadline.
 func runCmd[T any](e *EngineConn, data []byte, timeoutMS func(T) int64, fn func(context.Context, T) Reply) Reply {
@@ -134,7 +145,15 @@ func (e *EngineConn) respond(msg *nats.Msg, r Reply) {
 	if err != nil {
 		data, _ = json.Marshal(ReplyOf(nil, codes.New(codes.Unknown, "reply does not encode: %v", err)))
 	}
-	if err := msg.Respond(data); err != nil {
+	err = msg.Respond(data)
+	if errors.Is(err, nats.ErrMaxPayload) {
+		// A reply the bus cannot carry (a large browse) would otherwise
+		// leave the caller waiting for its deadline: say why at once.
+		data, _ = json.Marshal(ReplyOf(nil, codes.New(codes.ArgError,
+			"%s: the reply (%d bytes) exceeds the bus's payload limit; ask for less", kindOf(e.gw, msg.Subject), len(data))))
+		err = msg.Respond(data)
+	}
+	if err != nil {
 		e.logger.Warn("bus: command reply not sent", "subject", msg.Subject, "err", err)
 	}
 }

@@ -16,6 +16,13 @@ type EngineHandler interface {
 	Reload(cmd ReloadCmd)
 }
 
+// EngineBrowser is implemented by engine handlers that serve cmd.browse.
+// It is separate from EngineHandler so every handler need not know about
+// browsing; a handler without it answers 515 (not supported).
+type EngineBrowser interface {
+	Browse(ctx context.Context, cmd BrowseCmd) Reply
+}
+
 // EngineLink is an engine's connection to the platform, logged in as its
 // gateway. It reconnects on its own (capped exponential backoff with jitter)
 // and keeps its subscriptions across reconnects.
@@ -64,7 +71,7 @@ type PlatformLink interface {
 	// queue group, so several platform replicas share the work).
 	Serve(h PlatformHandler) error
 	// Command sends a cmd.* request (KindWrite, KindRead, KindBroadcast,
-	// KindCollect) to a gateway's engine and returns its reply as sent.
+	// KindCollect, KindBrowse) to a gateway's engine and returns its reply as sent.
 	// No engine listening is code 3 (ObjectOffline) at once; no reply
 	// before ctx's deadline is 519.
 	Command(ctx context.Context, gw, kind string, cmd any) (Reply, error)

@@ -57,7 +57,7 @@ func (p *platformLink) Command(ctx context.Context, gw, kind string, cmd any) (R
 		return Reply{}, codes.New(codes.ArgError, "command to %q: not a gateway ID", gw)
 	}
 	switch kind {
-	case KindWrite, KindRead, KindBroadcast, KindCollect:
+	case KindWrite, KindRead, KindBroadcast, KindCollect, KindBrowse:
 	default:
 		return Reply{}, codes.New(codes.ArgError, "gateway %s: %q is not a command", gw, kind)
 	}

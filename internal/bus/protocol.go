@@ -14,6 +14,7 @@
 //	iotos.gw.<gw>.cmd.read     platform → engine, request: ReadCmd; reply: Reply{Data: model.Sample}
 //	iotos.gw.<gw>.cmd.broadcast platform → engine, request: BroadcastCmd; reply: Reply{Data: map[dev]Reply}
 //	iotos.gw.<gw>.cmd.collect  platform → engine, request: CollectCmd; reply: Reply
+//	iotos.gw.<gw>.cmd.browse   platform → engine, request: BrowseCmd; reply: Reply{Data: []driver.BrowseNode}
 //	iotos.gw.<gw>.cmd.reload   platform → engine, publish: ReloadCmd
 //
 // Engines use the inbox prefix _INBOX.<gw> so their replies cannot be read
@@ -41,6 +42,7 @@ const (
 	KindRead      = "cmd.read"
 	KindBroadcast = "cmd.broadcast"
 	KindCollect   = "cmd.collect"
+	KindBrowse    = "cmd.browse"
 	KindReload    = "cmd.reload"
 )
 
@@ -187,6 +189,15 @@ type BroadcastCmd struct {
 type CollectCmd struct {
 	Device    string `json:"device"`
 	Action    string `json:"action"`
+	TimeoutMS int64  `json:"timeout_ms"`
+}
+
+// BrowseCmd asks a device's driver to list its address space (see
+// driver.Browser): the children of Root, Depth levels deep.
+type BrowseCmd struct {
+	Device    string `json:"device"`
+	Root      string `json:"root,omitempty"`
+	Depth     int    `json:"depth,omitempty"`
 	TimeoutMS int64  `json:"timeout_ms"`
 }
 

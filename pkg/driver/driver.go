@@ -2,7 +2,8 @@
 //
 // A driver talks to one device (or one device link) on behalf of the engine.
 // It implements the small Driver interface and opts into more capabilities by
-// also implementing Writer, ReadNower, Broadcaster, Subscriber or Connector.
+// also implementing Writer, ReadNower, Broadcaster, Subscriber, Connector or
+// Browser.
 // The engine finds those by type assertion, so a driver that only reads is
 // three methods long.
 //
@@ -23,7 +24,7 @@
 //     an error code for a point it could not). A returned error means the
 //     whole read failed; an error wrapping ErrReconnect asks the engine to
 //     Close and Connect again.
-//  5. Write, ReadNow, Broadcast, Subscribed (optional): called by the same
+//  5. Write, ReadNow, Broadcast, Subscribed, Browse (optional): called by the same
 //     worker, never concurrently with Read or with each other, so a driver
 //     needs no locking for its link. Writes and on-demand reads go first.
 //  6. Close(): release the link. Called once; after it no method is called.

@@ -6,6 +6,7 @@ import { get, post, put, del, enc } from './api.js';
 import { h, confirm, guard, toast } from './ui.js';
 import { canWrite } from './session.js';
 import { VGrid } from './vgrid.js';
+import { browseDialog } from './browse.js';
 
 const TYPES = ['BOOL', 'INT', 'FLOAT', 'STRING'];
 const ACCESS = ['r', 'w', 'rw'];
@@ -26,9 +27,12 @@ const COLUMNS = [
 
 export async function render(main, { gw, dev }) {
   const base = `/gateways/${enc(gw)}/devices/${enc(dev)}`;
-  const [g, d] = await Promise.all([get(`/gateways/${enc(gw)}`), get(base)]);
+  const [g, d, drivers] = await Promise.all([get(`/gateways/${enc(gw)}`), get(base), get('/drivers').catch(() => [])]);
   let points = await get(`${base}/points`);
   const editable = canWrite();
+  // Drivers that list their device's address space (OPC UA) get a Browse
+  // button; browsing needs the same rights as adding points.
+  const browsable = editable && drivers.some((x) => x.name === d.driver && x.browse);
 
   const grid = new VGrid({ columns: COLUMNS, build: (i) => buildRow(points[i]) });
   grid.el.id = 'points';
@@ -45,18 +49,29 @@ export async function render(main, { gw, dev }) {
     return shown;
   };
 
+  const summary = h('span', { class: 'muted' }, `${d.driver} · ${points.length} points`);
   main.append(
     h('div', { class: 'crumbs' }, h('a', { href: '#/gateways' }, 'Gateways'), ' / ',
       h('a', { href: `#/gateways/${enc(gw)}` }, g.name), ' / ', d.name),
-    h('h1', {}, d.name, ' ', h('span', { class: 'muted' }, `${d.driver} · ${points.length} points`)),
+    h('h1', {}, d.name, ' ', summary),
     h('div', { class: 'toolbar' },
       editable ? h('button', { class: 'primary', id: 'add-point', onclick: addPoint }, 'Add point') : null,
+      browsable ? h('button', { id: 'browse-device', title: 'Browse the device and add points from its nodes', onclick: browse }, 'Browse') : null,
       h('a', { class: 'btn', href: `#/live/${enc(gw)}/${enc(dev)}` }, 'Live values'),
       editable ? [h('button', { onclick: () => collect('pause') }, 'Pause'), h('button', { onclick: () => collect('resume') }, 'Resume'),
         h('button', { onclick: () => collect('reset') }, 'Reset')] : null,
       h('span', { class: 'grow' }, problem), filter),
     grid.el);
   grid.setCount(view().length);
+
+  async function browse() {
+    const added = await browseDialog({ gw, dev, deviceName: d.name, existing: points.filter((p) => !p._new) });
+    if (!added.length) return;
+    filter.value = '';
+    points = [...points.filter((p) => !p._new), ...added, ...points.filter((p) => p._new)];
+    summary.textContent = `${d.driver} · ${points.filter((p) => !p._new).length} points`;
+    grid.setCount(view().length);
+  }
 
   function addPoint() {
     filter.value = '';
