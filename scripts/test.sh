@@ -29,9 +29,10 @@ if command -v dpkg-query >/dev/null; then
 	# python3: the Python driver SDK; mosquitto: the MQTT driver's broker.
 	# chromium: the console's browser tests; socat: virtual serial lines for
 	# the Modbus RTU tests; python3-pymodbus (+ serial): an independent Modbus
-	# implementation for the acceptance tests.
+	# implementation for the acceptance tests; postgresql: the PostgreSQL store
+	# (its tests start a server of their own).
 	install_debian python3 mosquitto mosquitto-clients chromium socat \
-		python3-pymodbus python3-serial python3-serial-asyncio
+		python3-pymodbus python3-serial python3-serial-asyncio postgresql
 	# node + npm: the OPC UA driver's test server (node-opcua).
 	command -v npm >/dev/null || install_debian nodejs npm
 fi

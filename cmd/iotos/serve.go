@@ -56,7 +56,7 @@ func runServe(ctx context.Context, args []string) error {
 	fs := newFlags("serve", "serve [flags]")
 	var pf platformFlags
 	pf.register(fs)
-	db := fs.String("db", "", "storage: a SQLite file path (default <data-dir>/iotos.db)")
+	db := fs.String("db", "", "storage: a SQLite file path (default <data-dir>/iotos.db) or a postgres://user:pass@host:5432/db URL")
 	natsURL := fs.String("nats-url", "", "use an external NATS cluster instead of embedding one")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/iotos/iotos/internal/auth"
@@ -39,6 +40,10 @@ func (a *App) EnsureAdmin(ctx context.Context, password string) (created bool, p
 	}
 	u := store.User{Name: AdminName, Role: store.RoleAdmin, PasswordHash: hash, CreatedAt: a.now().UTC()}
 	if _, err := a.store.CreateUser(ctx, u); err != nil {
+		if codes.StatusOf(codes.From(err)) == http.StatusConflict {
+			// Another replica on the same database created it first.
+			return false, "", nil
+		}
 		return false, "", fmt.Errorf("create admin: %w", err)
 	}
 	return true, password, nil

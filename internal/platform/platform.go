@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +25,8 @@ import (
 	"github.com/iotos/iotos/internal/auth"
 	"github.com/iotos/iotos/internal/bus"
 	"github.com/iotos/iotos/internal/codes"
+	"github.com/iotos/iotos/internal/store"
+	"github.com/iotos/iotos/internal/store/postgres"
 	"github.com/iotos/iotos/internal/store/sqlite"
 )
 
@@ -34,7 +35,7 @@ type Config struct {
 	DataDir       string
 	HTTP          string // listen address of the API and console
 	NATS          string // listen address of the embedded NATS; "" = in-process only
-	DB            string // SQLite path (default <data-dir>/iotos.db)
+	DB            string // SQLite path (default <data-dir>/iotos.db) or a postgres:// URL
 	AdminPassword string
 	TLSCert       string
 	TLSKey        string
@@ -51,7 +52,7 @@ type Config struct {
 type Platform struct {
 	cfg      Config
 	log      *slog.Logger
-	store    *sqlite.Store
+	store    store.Store
 	bus      *bus.Server
 	link     bus.PlatformLink
 	app      *app.App
@@ -79,9 +80,6 @@ func Start(ctx context.Context, cfg Config) (_ *Platform, err error) {
 	if cfg.DB == "" {
 		cfg.DB = filepath.Join(cfg.DataDir, "iotos.db")
 	}
-	if strings.HasPrefix(cfg.DB, "postgres://") || strings.HasPrefix(cfg.DB, "postgresql://") {
-		return nil, codes.New(codes.ArgError, "--db: PostgreSQL storage is not available in this build yet; use a SQLite path")
-	}
 	tlsConf, err := loadTLS(cfg.TLSCert, cfg.TLSKey)
 	if err != nil {
 		return nil, err
@@ -96,8 +94,8 @@ func Start(ctx context.Context, cfg Config) (_ *Platform, err error) {
 		}
 	}()
 
-	if p.store, err = sqlite.Open(ctx, cfg.DB, sqlite.Options{Logger: cfg.Logger}); err != nil {
-		return nil, fmt.Errorf("open store %s: %w", cfg.DB, err)
+	if p.store, err = openStore(ctx, cfg); err != nil {
+		return nil, err
 	}
 	// Keys are checked against the store, which is open from here on, so
 	// NATS never accepts a connection it cannot check.
@@ -136,8 +134,34 @@ func Start(ctx context.Context, cfg Config) (_ *Platform, err error) {
 	}
 	p.startBackground()
 	p.ready.Store(true)
-	p.log.Info("platform ready", "http", p.URL(), "nats", cfg.NATS, "db", cfg.DB)
+	db := cfg.DB
+	if postgres.IsURL(db) {
+		db = postgres.Redact(db) // the URL may carry a password
+	}
+	p.log.Info("platform ready", "http", p.URL(), "nats", cfg.NATS, "db", db)
 	return p, nil
+}
+
+// openStore opens SQLite (the default) or, for a postgres:// URL, the
+// PostgreSQL store that several replicas share. A URL that is malformed or
+// does not lead to a usable database is an ArgError naming --db; the
+// password never appears in messages.
+func openStore(ctx context.Context, cfg Config) (store.Store, error) {
+	if postgres.IsURL(cfg.DB) {
+		s, err := postgres.Open(ctx, cfg.DB, postgres.Options{Logger: cfg.Logger})
+		if err != nil {
+			if codes.Of(err) == codes.ArgError {
+				return nil, codes.New(codes.ArgError, "--db: %s", codes.From(err).Msg)
+			}
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		return s, nil
+	}
+	s, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Logger: cfg.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", cfg.DB, err)
+	}
+	return s, nil
 }
 
 func (p *Platform) ensureAdmin(ctx context.Context) error {

@@ -126,10 +126,17 @@ func TestBadTLSFilesAreClearErrors(t *testing.T) {
 	}
 }
 
-func TestPostgresIsRefusedClearly(t *testing.T) {
-	_, err := Start(context.Background(), Config{DataDir: t.TempDir(), HTTP: "127.0.0.1:0", DB: "postgres://localhost/iotos", Logger: quietLogger()})
-	if codes.Of(err) != codes.ArgError {
-		t.Fatalf("postgres URL: %v, want 105", err)
+// A PostgreSQL URL nothing answers on refuses the start with 105.
+func TestUnreachablePostgresIsRefusedClearly(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	_, err = Start(context.Background(), Config{DataDir: t.TempDir(), HTTP: "127.0.0.1:0", DB: "postgres://iotos:secret@" + addr + "/iotos?connect_timeout=2", Logger: quietLogger()})
+	if codes.Of(err) != codes.ArgError || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("unreachable postgres URL: %v, want 105 without the password", err)
 	}
 }
 
