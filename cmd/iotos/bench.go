@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -74,4 +75,45 @@ func startCPUProfile(file string) (stop func(), err error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// userHZ is the unit of /proc/<pid>/stat's CPU times on Linux.
+const userHZ = 100
+
+// procCPU is a process's CPU time (user + system) from /proc/<pid>/stat;
+// 0 where /proc is not available.
+func procCPU(pid string) time.Duration {
+	raw, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name may hold spaces; fields count from after its ')'.
+	i := strings.LastIndexByte(string(raw), ')')
+	f := strings.Fields(string(raw[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / userHZ
+}
+
+// selfCPU is this process's CPU time so far.
+func selfCPU() time.Duration { return procCPU("self") }
+
+// procStatusMiB is a memory line of /proc/<pid>/status in MiB (pid "self"
+// for this process): VmRSS (now) or VmHWM (peak). 0 where /proc is not
+// available.
+func procStatusMiB(pid, field string) float64 {
+	raw, err := os.ReadFile("/proc/" + pid + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, field); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
 }

@@ -240,7 +240,7 @@ func (h *modbusHarness) run(ctx context.Context, s modbusScenario) (modbusResult
 	// Deleted after the engine stopped, so the next scenario starts from
 	// an empty platform.
 	defer h.p.App().DeleteGateway(context.Background(), app.System, gw)
-	eng, err := startBenchEngine(h.self, h.p.Bus().ClientURL(), gw, key, filepath.Join(h.dir, fmt.Sprintf("engine-%d", h.runs)))
+	eng, err := startBenchEngine(h.self, h.p.Bus().ClientURL(), gw, key, filepath.Join(h.dir, fmt.Sprintf("engine-%d", h.runs)), "GOMAXPROCS=1")
 	if err != nil {
 		return modbusResult{}, err
 	}
@@ -283,7 +283,7 @@ func (h *modbusHarness) window(ctx context.Context, s modbusScenario, gw string,
 	r := modbusResult{
 		elapsed: time.Since(start), values: after.Registers - before.Registers - writes, requests: after.Requests - before.Requests - writes,
 		stored: h.p.App().IngestStats().Samples - beforeStored, overruns: eng.overruns.Load() - beforeOverruns,
-		cpu: afterCPU - beforeCPU, waitCPU: afterWait - beforeWait, rssMiB: eng.procStatus("VmRSS:"), maxRSS: eng.procStatus("VmHWM:"), warnings: eng.said(),
+		cpu: afterCPU - beforeCPU, waitCPU: afterWait - beforeWait, rssMiB: eng.status("VmRSS:"), maxRSS: eng.status("VmHWM:"), warnings: eng.said(),
 	}
 	if writer != nil {
 		w, err := h.measureWrites(ctx, s, gw, sm, writer, stopWrites)
@@ -397,8 +397,9 @@ func sleepOrDone(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// benchEngine is `iotos engine` run as a child on one core. It counts the
-// poll overruns the engine logs and keeps its other warnings.
+// benchEngine is `iotos engine` run as a child (on one core when env holds
+// GOMAXPROCS=1). It counts the poll overruns the engine logs and keeps its
+// other warnings.
 type benchEngine struct {
 	cmd      *exec.Cmd
 	overruns atomic.Int64
@@ -409,10 +410,10 @@ type benchEngine struct {
 	lines    []string
 }
 
-func startBenchEngine(self, server, gw, key, dataDir string) (*benchEngine, error) {
+func startBenchEngine(self, server, gw, key, dataDir string, env ...string) (*benchEngine, error) {
 	e := &benchEngine{done: make(chan struct{})}
 	e.cmd = exec.Command(self, "engine", "--server", server, "--gateway", gw, "--data-dir", dataDir, "--log-level", "warn")
-	e.cmd.Env = append(os.Environ(), "GOMAXPROCS=1", "IOTOS_GATEWAY_KEY="+key)
+	e.cmd.Env = append(append(os.Environ(), env...), "IOTOS_GATEWAY_KEY="+key)
 	stderr, err := e.cmd.StderrPipe()
 	if err != nil {
 		return nil, err
@@ -466,13 +467,14 @@ func (e *benchEngine) exited() bool {
 	}
 }
 
-// stop ends the engine with SIGTERM (SIGKILL after 15 s).
+// stop ends the engine with SIGTERM (SIGKILL after 30 s: a large table
+// takes a while to shut down).
 func (e *benchEngine) stop() error {
 	e.stopOnce.Do(func() {
 		_ = e.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-e.done:
-		case <-time.After(15 * time.Second):
+		case <-time.After(30 * time.Second):
 			_ = e.cmd.Process.Kill()
 			<-e.done
 		}
@@ -485,26 +487,9 @@ func (e *benchEngine) stop() error {
 	return e.stopErr
 }
 
-// userHZ is the unit of /proc/<pid>/stat's CPU times on Linux.
-const userHZ = 100
-
 // cpu is the CPU time (user + system) the engine used so far, from
 // /proc/<pid>/stat; getrusage gives it only once the child has exited.
-func (e *benchEngine) cpu() time.Duration {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", e.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	// The command name may hold spaces; fields count from after its ')'.
-	i := strings.LastIndexByte(string(raw), ')')
-	f := strings.Fields(string(raw[i+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(utime+stime) * time.Second / userHZ
-}
+func (e *benchEngine) cpu() time.Duration { return procCPU(strconv.Itoa(e.cmd.Process.Pid)) }
 
 // runDelay is the time the engine's threads spent runnable but waiting for
 // a CPU (the run_delay of /proc/<pid>/task/*/schedstat). It tells a starved
@@ -522,18 +507,8 @@ func (e *benchEngine) runDelay() time.Duration {
 	return total
 }
 
-// procStatus is a memory line of /proc/<pid>/status in MiB: VmRSS (now)
-// or VmHWM (peak). 0 where /proc is not available.
-func (e *benchEngine) procStatus(field string) float64 {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", e.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if rest, ok := strings.CutPrefix(line, field); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kb / 1024
-		}
-	}
-	return 0
+// status is a memory line of the engine's /proc/<pid>/status in MiB:
+// VmRSS (now) or VmHWM (peak).
+func (e *benchEngine) status(field string) float64 {
+	return procStatusMiB(strconv.Itoa(e.cmd.Process.Pid), field)
 }

@@ -28,9 +28,10 @@ type Options struct {
 	StreamQueueLimit int
 }
 
-// Body size limits: tables can be large, everything else is small.
+// Body size limits: tables can be large, everything else is small. A .tb
+// of one gateway's million points is about 120 MiB.
 const (
-	maxTableBody = 32 << 20
+	maxTableBody = 256 << 20
 	maxBody      = 1 << 20
 )
 

@@ -37,6 +37,7 @@ func TestValuesShape(t *testing.T) {
 	if len(got) != 4 || got[0]["id"] != s.full(s.temp) {
 		t.Fatalf("device values %v", got)
 	}
+	e.want(e.do("GET", "/api/v1/values?gateway="+s.gw+"&device=0000ffff", e.token, nil), codes.DeviceNotExist, http.StatusNotFound)
 	e.want(e.do("GET", "/api/v1/values?ids=nope", e.token, nil), codes.PointNotExist, http.StatusBadRequest)
 	e.want(e.do("GET", "/api/v1/values", e.token, nil), codes.ArgError, http.StatusBadRequest)
 }

@@ -109,46 +109,79 @@ func toSamples(gw string, ws []bus.WireSample, known map[string]driver.Type) ([]
 // Status remembers a gateway engine's latest report.
 func (a *App) Status(gw string, st bus.Status) { a.status.put(gw, st, a.now()) }
 
-// TableIndex lists a gateway's devices with their version hashes.
+// TableIndex lists a gateway's devices with their version hashes. The index
+// is kept until the gateway's model changes (an import leaves it computed),
+// since engines ask at every start, reconnection and periodically, and a
+// large gateway's whole table is slow to read.
 func (a *App) TableIndex(ctx context.Context, gw string) (bus.TableIndex, error) {
-	t, err := a.store.GetTable(ctx, gw)
+	devs, err := a.known.index(ctx, gw, a.store.GetTable)
 	if err != nil {
 		return bus.TableIndex{}, err
 	}
+	return bus.TableIndex{Devices: append(make([]bus.DeviceVersion, 0, len(devs)), devs...)}, nil
+}
+
+// tableIndex computes the version of every device of t, in table order.
+func tableIndex(t model.Table) ([]bus.DeviceVersion, error) {
 	devs := deviceMap(t)
-	idx := bus.TableIndex{Devices: make([]bus.DeviceVersion, 0, len(t.Devices))}
+	out := make([]bus.DeviceVersion, 0, len(t.Devices))
 	for _, dt := range t.Devices {
 		eff, err := model.EffectiveDeviceConfig(devs, dt.Device.ID)
 		if err != nil {
-			return bus.TableIndex{}, fmt.Errorf("gateway %s device %s: %w", gw, dt.Device.ID, err)
+			return nil, fmt.Errorf("gateway %s device %s: %w", t.Gateway.ID, dt.Device.ID, err)
 		}
-		idx.Devices = append(idx.Devices, bus.DeviceVersion{ID: dt.Device.ID, Version: model.DeviceVersion(dt, eff)})
+		out = append(out, bus.DeviceVersion{ID: dt.Device.ID, Version: model.DeviceVersion(dt, eff)})
 	}
-	return idx, nil
+	return out, nil
 }
 
 // DeviceTable returns one device's table as its engine needs it, with its
-// inherited config merged and its version hash.
+// inherited config merged and its version hash. It reads only the device,
+// its points and its parents: an engine asks once per device, so reading
+// the whole table each time would grow with the square of the gateway.
 func (a *App) DeviceTable(ctx context.Context, gw, dev string) (bus.DeviceTable, error) {
-	t, err := a.store.GetTable(ctx, gw)
+	d, err := a.store.GetDevice(ctx, gw, dev)
 	if err != nil {
 		return bus.DeviceTable{}, err
 	}
-	devs := deviceMap(t)
-	for _, dt := range t.Devices {
-		if dt.Device.ID != dev {
-			continue
-		}
-		eff, err := model.EffectiveDeviceConfig(devs, dev)
-		if err != nil {
-			return bus.DeviceTable{}, fmt.Errorf("gateway %s device %s: %w", gw, dev, err)
-		}
-		// ParentConfig carries the whole merged config, so an engine gets
-		// the same result whether it uses it as is or merges the device's
-		// own config over it.
-		return bus.DeviceTable{Device: dt.Device, Points: dt.Points, Version: model.DeviceVersion(dt, eff), ParentConfig: eff}, nil
+	points, err := a.store.ListPoints(ctx, gw, dev)
+	if err != nil {
+		return bus.DeviceTable{}, err
 	}
-	return bus.DeviceTable{}, codes.New(codes.DeviceNotExist, "device %s.%s does not exist", gw, dev)
+	devs, err := a.withParents(ctx, gw, d)
+	if err != nil {
+		return bus.DeviceTable{}, err
+	}
+	eff, err := model.EffectiveDeviceConfig(devs, dev)
+	if err != nil {
+		return bus.DeviceTable{}, fmt.Errorf("gateway %s device %s: %w", gw, dev, err)
+	}
+	// ParentConfig carries the whole merged config, so an engine gets
+	// the same result whether it uses it as is or merges the device's
+	// own config over it.
+	dt := model.DeviceTable{Device: d, Points: points}
+	return bus.DeviceTable{Device: d, Points: points, Version: model.DeviceVersion(dt, eff), ParentConfig: eff}, nil
+}
+
+// withParents maps d (of gateway gw) and its chain of parents by ID. A missing parent or a
+// cycle ends the chain; EffectiveDeviceConfig reports either.
+func (a *App) withParents(ctx context.Context, gw string, d model.Device) (map[string]model.Device, error) {
+	devs := map[string]model.Device{d.ID: d}
+	for cur := d.Parent; cur != ""; {
+		if _, seen := devs[cur]; seen {
+			break
+		}
+		p, err := a.store.GetDevice(ctx, gw, cur)
+		if codes.Of(err) == codes.DeviceNotExist {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		devs[cur] = p
+		cur = p.Parent
+	}
+	return devs, nil
 }
 
 // Values answers an engine's request for current values ("dev.pt").

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/iotos/iotos/internal/auth"
+	"github.com/iotos/iotos/internal/bus"
 	"github.com/iotos/iotos/internal/codes"
 	"github.com/iotos/iotos/internal/model"
 	"github.com/iotos/iotos/internal/store"
@@ -118,54 +119,72 @@ func (a *App) ImportTableAs(ctx context.Context, user store.User, gw, format str
 		return ImportReport{}, err
 	}
 	started := a.now()
-	rep, changed, err := a.importTable(ctx, gw, format, data, dryRun)
+	gen := a.known.generation()
+	rep, stored, err := a.importTable(ctx, gw, format, data, dryRun)
 	if dryRun {
 		return rep, err
 	}
-	a.audit(ctx, user, "import", gw, fmt.Sprintf("%d devices, %d points changed", len(changed), pointChanges(rep)), err, started)
+	a.audit(ctx, user, "import", gw, fmt.Sprintf("%d devices, %d points changed", len(stored.changed), pointChanges(rep)), err, started)
 	if err != nil {
 		return ImportReport{}, err
 	}
 	a.cache.forgetMissing(gw, rep.Points.Removed, rep.Devices.Removed)
-	a.modelChanged(gw, changed...)
+	// The point set and the version index of the table just stored are
+	// kept before the engine hears of it: recomputing them means reading
+	// the whole table back, which takes seconds for a million points.
+	a.known.forgetGateway(gw)
+	a.known.prime(stored.table, stored.index, gen+1)
+	a.notifyReload(gw, stored.changed)
 	return rep, nil
+}
+
+// importedTable is what an import stored: the table, its devices' versions
+// in table order and the devices whose version changed.
+type importedTable struct {
+	table   model.Table
+	index   []bus.DeviceVersion
+	changed []string
 }
 
 func pointChanges(r ImportReport) int {
 	return len(r.Points.Added) + len(r.Points.Changed) + len(r.Points.Removed)
 }
 
-func (a *App) importTable(ctx context.Context, gw, format string, data []byte, dryRun bool) (ImportReport, []string, error) {
+func (a *App) importTable(ctx context.Context, gw, format string, data []byte, dryRun bool) (ImportReport, importedTable, error) {
 	old, err := a.store.GetTable(ctx, gw)
 	if err != nil {
-		return ImportReport{}, nil, err
+		return ImportReport{}, importedTable{}, err
 	}
 	t, warnings, err := decodeTable(data, format)
 	if err != nil {
-		return ImportReport{}, nil, err
+		return ImportReport{}, importedTable{}, err
 	}
 	if format != FormatTB {
 		keepUnlisted(&t, old)
 	}
 	if t.Gateway.ID != "" && t.Gateway.ID != gw {
-		return ImportReport{}, nil, model.TableError([]model.Problem{{Field: "id", Reason: fmt.Sprintf("the table is for gateway %s, not %s", t.Gateway.ID, gw)}})
+		return ImportReport{}, importedTable{}, model.TableError([]model.Problem{{Field: "id", Reason: fmt.Sprintf("the table is for gateway %s, not %s", t.Gateway.ID, gw)}})
 	}
 	prepareImport(&t, old, a.now())
 	if err := model.TableError(model.ValidateTable(t)); err != nil {
-		return ImportReport{}, nil, err
+		return ImportReport{}, importedTable{}, err
 	}
-	rep, changed := diffTables(old, t)
+	rep, changed, nextVer := diffTables(old, t)
 	rep.DryRun, rep.Warnings = dryRun, warnings
 	if rep.Warnings == nil {
 		rep.Warnings = []model.Problem{}
 	}
 	if dryRun {
-		return rep, changed, nil
+		return rep, importedTable{changed: changed}, nil
 	}
 	if err := a.store.ReplaceTable(ctx, t); err != nil {
-		return ImportReport{}, nil, fmt.Errorf("gateway %s: import: %w", gw, err)
+		return ImportReport{}, importedTable{}, fmt.Errorf("gateway %s: import: %w", gw, err)
 	}
-	return rep, changed, nil
+	idx := make([]bus.DeviceVersion, 0, len(t.Devices))
+	for _, dt := range t.Devices {
+		idx = append(idx, bus.DeviceVersion{ID: dt.Device.ID, Version: nextVer[dt.Device.ID]})
+	}
+	return rep, importedTable{table: t, index: idx, changed: changed}, nil
 }
 
 // keepUnlisted copies, from the stored table, the fields that CSV and XLSX
@@ -220,8 +239,9 @@ func prepareImport(t *model.Table, old model.Table, now time.Time) {
 }
 
 // diffTables compares the stored table with an imported one. It returns the
-// report and the devices whose engine-visible version changes (reloads).
-func diffTables(old, next model.Table) (ImportReport, []string) {
+// report, the devices whose engine-visible version changes (reloads) and the
+// imported devices' versions.
+func diffTables(old, next model.Table) (ImportReport, []string, map[string]string) {
 	var rep ImportReport
 	oldDT := deviceTables(old)
 	oldVer, nextVer := versions(old), versions(next)
@@ -253,7 +273,7 @@ func diffTables(old, next model.Table) (ImportReport, []string) {
 	}
 	rep.Devices.normalize()
 	rep.Points.normalize()
-	return rep, reload
+	return rep, reload, nextVer
 }
 
 func diffPoints(c *Changes, dev string, old, next []model.Point) {

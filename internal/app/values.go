@@ -41,6 +41,9 @@ func (a *App) cached(id string) model.Sample {
 // ValuesOf returns the current samples of every point of a gateway, or of
 // one device when dev is given, in table order.
 func (a *App) ValuesOf(ctx context.Context, gw, dev string) ([]model.Sample, error) {
+	if dev != "" {
+		return a.deviceValues(ctx, gw, dev)
+	}
 	t, err := a.store.GetTable(ctx, gw)
 	if err != nil {
 		return nil, err
@@ -58,6 +61,22 @@ func (a *App) ValuesOf(ctx context.Context, gw, dev string) ([]model.Sample, err
 	}
 	if !found {
 		return nil, codes.New(codes.DeviceNotExist, "device %s.%s does not exist", gw, dev)
+	}
+	return out, nil
+}
+
+// deviceValues reads only the device's points, not the gateway's table.
+func (a *App) deviceValues(ctx context.Context, gw, dev string) ([]model.Sample, error) {
+	if _, err := a.store.GetDevice(ctx, gw, dev); err != nil {
+		return nil, err
+	}
+	points, err := a.store.ListPoints(ctx, gw, dev)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Sample, 0, len(points))
+	for _, p := range points {
+		out = append(out, a.cached(p.FullID()))
 	}
 	return out, nil
 }

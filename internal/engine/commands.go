@@ -24,10 +24,10 @@ func (e *Engine) Write(ctx context.Context, cmd bus.WriteCmd) bus.Reply {
 	if err != nil {
 		return bus.ReplyOf(nil, err)
 	}
-	if err := model.CheckWritable(p.model); err != nil {
+	if err := model.CheckWritable(*p.model); err != nil {
 		return bus.ReplyOf(nil, err)
 	}
-	v, err := model.CheckValue(p.model, cmd.Value)
+	v, err := model.CheckValue(*p.model, cmd.Value)
 	if err != nil {
 		return bus.ReplyOf(nil, err)
 	}
@@ -48,7 +48,7 @@ func (w *worker) write(ctx context.Context, p *point, v any) (driver.Result, err
 	}
 	var res driver.Result
 	err := w.guard("Write", func() (err error) {
-		res, err = wr.Write(ctx, p.drv, v)
+		res, err = wr.Write(ctx, *p.drv, v)
 		return err
 	})
 	if err != nil {
@@ -78,7 +78,7 @@ func (e *Engine) Read(ctx context.Context, cmd bus.ReadCmd) bus.Reply {
 	if err != nil {
 		return bus.ReplyOf(nil, err)
 	}
-	if err := model.CheckReadable(p.model); err != nil {
+	if err := model.CheckReadable(*p.model); err != nil {
 		return bus.ReplyOf(nil, err)
 	}
 	s, err := d.readNow(ctx, p)
@@ -109,10 +109,10 @@ func (w *worker) readOne(ctx context.Context, p *point) (driver.Sample, error) {
 	err := w.guard("ReadNow", func() error {
 		if rn, ok := w.drv.(driver.ReadNower); ok {
 			var err error
-			s, err = rn.ReadNow(ctx, p.drv)
+			s, err = rn.ReadNow(ctx, *p.drv)
 			return err
 		}
-		ss, err := w.drv.Read(ctx, []driver.Point{p.drv})
+		ss, err := w.drv.Read(ctx, []driver.Point{*p.drv})
 		if err != nil {
 			return err
 		}

@@ -52,12 +52,17 @@ func newDevice(e *Engine, dt bus.DeviceTable) *device {
 	}
 	d.drv = model.ToDriverDevice(model.DeviceTable{Device: dt.Device, Points: dt.Points}, cfg)
 	d.drv.Gateway = e.opts.Gateway
-	byID := map[string]model.Point{}
-	for _, p := range dt.Points {
-		byID[p.ID] = p
+	byID := make(map[string]*model.Point, len(dt.Points))
+	for i := range dt.Points {
+		byID[dt.Points[i].ID] = &d.table.Points[i]
 	}
-	for _, dp := range d.drv.Points {
-		p, err := newPoint(dt.Device.ID, byID[dp.ID], dp)
+	for i := range d.drv.Points {
+		dp := &d.drv.Points[i]
+		mp := byID[dp.ID]
+		if mp == nil {
+			mp = &model.Point{ID: dp.ID, Name: dp.Name, Type: dp.Type, Access: dp.Access}
+		}
+		p, err := newPoint(dt.Device.ID, mp, dp)
 		if err != nil && d.setupErr == nil {
 			d.setupErr = err
 		}

@@ -12,10 +12,11 @@ import (
 )
 
 // point is one enabled point with its compiled transform and what was last
-// reported for it.
+// reported for it. drv and model point into the device's driver view and
+// table rather than copying them: a gateway may hold a million points.
 type point struct {
-	drv      driver.Point
-	model    model.Point
+	drv      *driver.Point
+	model    *model.Point
 	expr     *model.Expr
 	deadband float64
 	key      string   // "dev.pt" on the bus, built once rather than per sample
@@ -29,7 +30,7 @@ type point struct {
 	prevValue any
 }
 
-func newPoint(dev string, mp model.Point, dp driver.Point) (*point, error) {
+func newPoint(dev string, mp *model.Point, dp *driver.Point) (*point, error) {
 	p := &point{drv: dp, model: mp, deadband: mp.Deadband, key: dev + "." + dp.ID}
 	x, err := model.CompileExpr(mp.Expr)
 	if err != nil {

@@ -6,7 +6,15 @@ import (
 )
 
 // maxDropRounds bounds one enforcement; each round re-measures the files.
-const maxDropRounds = 8
+// dropShare is the most one round drops, as a fraction of MaxBytes: the
+// vacuum that returns the dropped pages writes about as much to the WAL
+// before the checkpoint empties it, so dropping in small steps keeps that
+// transient within a few percent of the cap instead of the whole margin
+// down to capTarget.
+const (
+	maxDropRounds = 16
+	dropShare     = 0.02
+)
 
 // enforceCap keeps database + WAL within MaxBytes: it reclaims free pages
 // first and drops the oldest never-sent batches only if that is not enough.
@@ -24,7 +32,7 @@ func (o *Outbox) enforceCap() {
 	target := int64(float64(limit) * capTarget)
 	var total counts
 	for round := 0; round < maxDropRounds && size > target; round++ {
-		d, err := o.dropOldest(size - target)
+		d, err := o.dropOldest(min(size-target, max(int64(float64(limit)*dropShare), 1)))
 		if err != nil {
 			o.log.Error("outbox cap: drop failed", "err", err)
 			break

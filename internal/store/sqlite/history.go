@@ -3,9 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/iotos/iotos/internal/model"
@@ -89,20 +89,72 @@ func (s *Store) cachedKeys(groups []pointGroup) bool {
 }
 
 // resolveKeys fills every group's key, creating keys for new points, and
-// returns the keys to cache once the transaction commits.
+// returns the keys to cache once the transaction commits. New points are
+// created and looked up keysPerStatement at a time: the first batches of a
+// large gateway bring thousands of new points each, and two statements per
+// point cost more than the rest of the ingest.
 func (s *Store) resolveKeys(ctx context.Context, tx *sql.Tx, groups []pointGroup) (map[string]int64, error) {
 	fresh := map[string]int64{}
+	var missing []string
 	for i := range groups {
 		if groups[i].key != 0 {
 			continue
 		}
-		key, _, err := s.pointKey(ctx, tx, groups[i].id)
-		if err != nil {
-			return nil, fmt.Errorf("point %s: %w", groups[i].id, err)
+		if key, ok := s.keys.get(groups[i].id); ok {
+			groups[i].key = key
+			continue
 		}
-		groups[i].key, fresh[groups[i].id] = key, key
+		missing = append(missing, groups[i].id)
+	}
+	for len(missing) > 0 {
+		n := min(len(missing), keysPerStatement)
+		if err := createPointKeys(ctx, tx, missing[:n], fresh); err != nil {
+			return nil, err
+		}
+		missing = missing[n:]
+	}
+	for i := range groups {
+		if groups[i].key != 0 {
+			continue
+		}
+		key, ok := fresh[groups[i].id]
+		if !ok {
+			return nil, fmt.Errorf("point %s: no history key after creating it", groups[i].id)
+		}
+		groups[i].key = key
 	}
 	return fresh, nil
+}
+
+// keysPerStatement bounds the IDs of one statement, well under SQLite's
+// limit of bound parameters.
+const keysPerStatement = 500
+
+// createPointKeys makes sure ids have history keys and adds them to keys.
+func createPointKeys(ctx context.Context, tx *sql.Tx, ids []string, keys map[string]int64) error {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	marks := strings.Repeat(",?", len(ids))[1:]
+	if _, err := tx.ExecContext(ctx, `INSERT INTO history_points (id) VALUES (`+strings.ReplaceAll(marks, ",", "),(")+`)
+		ON CONFLICT (id) DO NOTHING`, args...); err != nil {
+		return fmt.Errorf("history keys: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, key FROM history_points WHERE id IN (`+marks+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("history keys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var key int64
+		if err := rows.Scan(&id, &key); err != nil {
+			return fmt.Errorf("history keys: %w", err)
+		}
+		keys[id] = key
+	}
+	return rows.Err()
 }
 
 // insertBatchKey records key, reporting whether it was already there.
@@ -170,27 +222,6 @@ func fillGroups(samples []model.Sample, which []int32, sizes []int) []pointGroup
 		groups[i].id = groups[i].samples[0].ID
 	}
 	return groups
-}
-
-// pointKey returns the history key of a full ID, creating it if new.
-// uncached says the key must enter the cache once the transaction commits.
-func (s *Store) pointKey(ctx context.Context, tx *sql.Tx, id string) (key int64, uncached bool, err error) {
-	if key, ok := s.keys.get(id); ok {
-		return key, false, nil
-	}
-	err = tx.QueryRowContext(ctx, `SELECT key FROM history_points WHERE id = ?`, id).Scan(&key)
-	if err == nil {
-		return key, true, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, false, err
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO history_points (id) VALUES (?)`, id)
-	if err != nil {
-		return 0, false, err
-	}
-	key, err = res.LastInsertId()
-	return key, true, err
 }
 
 // upper is the inclusive upper bound of a query (To 0 = none).

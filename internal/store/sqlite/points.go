@@ -29,15 +29,31 @@ func (s *Store) CreatePoint(ctx context.Context, p model.Point) error {
 	})
 }
 
+const insertPointSQL = `INSERT INTO points (` + pointColumns + `, ord)
+	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+
 func insertPoint(ctx context.Context, q querier, p model.Point, ord int64) error {
+	args, err := insertPointArgs(p, ord)
+	if err != nil {
+		return err
+	}
+	_, err = q.ExecContext(ctx, insertPointSQL, args...)
+	return insertPointErr(p, err)
+}
+
+// insertPointArgs are the arguments of insertPointSQL.
+func insertPointArgs(p model.Point, ord int64) ([]any, error) {
 	args, err := pointArgs(p)
 	if err != nil {
-		return fmt.Errorf("point %s: %w", p.FullID(), err)
+		return nil, fmt.Errorf("point %s: %w", p.FullID(), err)
 	}
 	created, updated := stamp(p.CreatedAt, p.UpdatedAt)
-	args = append(args, toNanos(created), toNanos(updated), ord)
-	_, err = q.ExecContext(ctx, `INSERT INTO points (`+pointColumns+`, ord)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+	return append(args, toNanos(created), toNanos(updated), ord), nil
+}
+
+// insertPointErr words the error of inserting p: Conflict on a duplicate ID
+// or name.
+func insertPointErr(p model.Point, err error) error {
 	if isUnique(err) {
 		return codes.Conflict("point %s or name %q already exists in device %s.%s", p.ID, p.Name, p.Gateway, p.Device)
 	}

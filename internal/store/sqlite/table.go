@@ -60,8 +60,15 @@ func (s *Store) ReplaceTable(ctx context.Context, t model.Table) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM devices WHERE gateway = ?`, gw); err != nil {
 			return fmt.Errorf("replace table %s: %w", gw, err)
 		}
+		// One prepared statement for every point: preparing the insert
+		// again for each row costs more than the insert itself.
+		ins, err := tx.PrepareContext(ctx, insertPointSQL)
+		if err != nil {
+			return fmt.Errorf("replace table %s: %w", gw, err)
+		}
+		defer ins.Close()
 		for i, dt := range t.Devices {
-			if err := insertDeviceTable(ctx, tx, gw, dt, int64(i)); err != nil {
+			if err := insertDeviceTable(ctx, tx, ins, gw, dt, int64(i)); err != nil {
 				return err
 			}
 		}
@@ -69,7 +76,7 @@ func (s *Store) ReplaceTable(ctx context.Context, t model.Table) error {
 	})
 }
 
-func insertDeviceTable(ctx context.Context, tx *sql.Tx, gw string, dt model.DeviceTable, ord int64) error {
+func insertDeviceTable(ctx context.Context, tx *sql.Tx, ins *sql.Stmt, gw string, dt model.DeviceTable, ord int64) error {
 	d := dt.Device
 	d.Gateway = gw
 	if err := insertDevice(ctx, tx, d, ord); err != nil {
@@ -77,7 +84,12 @@ func insertDeviceTable(ctx context.Context, tx *sql.Tx, gw string, dt model.Devi
 	}
 	for j, p := range dt.Points {
 		p.Gateway, p.Device = gw, d.ID
-		if err := insertPoint(ctx, tx, p, int64(j)); err != nil {
+		args, err := insertPointArgs(p, int64(j))
+		if err != nil {
+			return err
+		}
+		_, err = ins.ExecContext(ctx, args...)
+		if err := insertPointErr(p, err); err != nil {
 			return err
 		}
 	}
