@@ -140,7 +140,7 @@ type AuditRecord struct {
 	ID        int64     `json:"id"`
 	Time      time.Time `json:"time"`
 	User      string    `json:"user"`
-	Action    string    `json:"action"` // "write", "create", "update", "delete", "import", "rotate-key", "collect", "broadcast", "login"
+	Action    string    `json:"action"` // "write", "create", "update", "delete", "import", "rotate-key", "collect", "broadcast", "browse", "login"
 	Object    string    `json:"object"` // full ID, gateway or device ID, user name
 	Value     string    `json:"value,omitempty"`
 	Code      int       `json:"code"`
