@@ -15,6 +15,12 @@ import (
 // marked Bad (519) and is skipped for the rest of the poll, so one dead
 // unit behind a gateway does not stall the others; only when every request
 // timed out does the read fail with 519.
+//
+// Between two requests it yields (driver.Yield), so a write waits for one
+// request rather than for the whole poll. No session is open there, so a
+// shared serial line's wire is free and the write takes it like any other
+// request; what the poll keeps across the yield (its plan, its samples) is
+// local to this call, and a nested ReadNow or Write changes none of it.
 func (m *Modbus) Read(ctx context.Context, points []driver.Point) ([]driver.Sample, error) {
 	if m.client == nil && m.link == nil {
 		return nil, newLinkError("device "+m.devID, errNotConnected)
@@ -28,6 +34,11 @@ func (m *Modbus) Read(ctx context.Context, points []driver.Point) ([]driver.Samp
 	reqs := m.planner.cached(res.items)
 	for i, r := range reqs {
 		if i > 0 {
+			// A write goes out right after the previous response, and the
+			// pause still comes before this read.
+			if err := driver.Yield(ctx); err != nil {
+				return nil, err
+			}
 			if err := m.pause(ctx); err != nil {
 				return nil, err
 			}

@@ -22,7 +22,10 @@ type generator struct {
 	index          int   // position in values, or the counter of "s<n>"
 	cur            any
 	fresh          bool // cur has not been returned yet
-	rng            *rand.Rand
+	// rng and its source live inside the generator: a gateway may simulate
+	// a million points, and two small allocations each add up.
+	rng rand.Rand
+	src rand.PCG
 }
 
 // newGenerator resolves a point's config into a generator, so reads only do
@@ -49,7 +52,8 @@ func newGenerator(p driver.Point, cfg PointConfig, seed uint64) (*generator, err
 	if cfg.Seed != nil {
 		seed = uint64(*cfg.Seed)
 	}
-	g.rng = rand.New(rand.NewPCG(seed, pointStream(p.ID)))
+	g.src.Seed(seed, pointStream(p.ID))
+	g.rng = *rand.New(&g.src)
 	for i, raw := range cfg.Values {
 		v, err := typedJSON(p.Type, raw)
 		if err != nil {

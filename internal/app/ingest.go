@@ -83,11 +83,11 @@ func (a *App) pushLive(key store.BatchKey, samples []model.Sample) {
 }
 
 // toSamples maps wire samples to full-ID samples typed by their points.
-func toSamples(gw string, ws []bus.WireSample, known map[string]driver.Type) ([]model.Sample, int) {
+func toSamples(gw string, ws []bus.WireSample, known *pointSet) ([]model.Sample, int) {
 	out := make([]model.Sample, 0, len(ws))
 	dropped := 0
 	for i, w := range ws {
-		typ, ok := known[w.P]
+		typ, ok := known.lookup(w.P)
 		if !ok {
 			dropped++
 			continue

@@ -16,7 +16,7 @@ import (
 // the next use reloads them.
 type knownPoints struct {
 	mu  sync.RWMutex
-	gw  map[string]map[string]driver.Type
+	gw  map[string]*pointSet
 	idx map[string][]bus.DeviceVersion
 	// gen counts model changes, so a load that raced with a change is not
 	// kept: it may have read the table from before the change.
@@ -24,7 +24,7 @@ type knownPoints struct {
 }
 
 func newKnownPoints() *knownPoints {
-	return &knownPoints{gw: map[string]map[string]driver.Type{}, idx: map[string][]bus.DeviceVersion{}}
+	return &knownPoints{gw: map[string]*pointSet{}, idx: map[string][]bus.DeviceVersion{}}
 }
 
 func (k *knownPoints) forgetGateway(gw string) {
@@ -43,7 +43,7 @@ func (k *knownPoints) generation() uint64 {
 }
 
 // of returns the gateway's point set, loading it from the table if needed.
-func (k *knownPoints) of(ctx context.Context, gw string, load func(context.Context, string) (model.Table, error)) (map[string]driver.Type, error) {
+func (k *knownPoints) of(ctx context.Context, gw string, load func(context.Context, string) (model.Table, error)) (*pointSet, error) {
 	k.mu.RLock()
 	set, ok := k.gw[gw]
 	gen := k.gen
@@ -105,15 +105,103 @@ func (k *knownPoints) prime(t model.Table, idx []bus.DeviceVersion, gen uint64) 
 	k.mu.Unlock()
 }
 
-func pointTypes(t model.Table) map[string]driver.Type {
+// pointSet is a gateway's points ("dev.pt") with their types. A gateway
+// may have a million points, so IDs of the usual shape (8 and 4 lowercase
+// hex digits) are kept as one number and the type as a small code; any
+// other key is kept as it is.
+type pointSet struct {
+	packed map[uint64]uint8 // packed "dev.pt" → index in setTypes
+	other  map[string]driver.Type
+}
+
+// setTypes are the types a packed entry can have.
+var setTypes = [...]driver.Type{driver.Bool, driver.Int, driver.Float, driver.String}
+
+func typeCode(t driver.Type) (uint8, bool) {
+	for i, c := range setTypes {
+		if t == c {
+			return uint8(i), true
+		}
+	}
+	return 0, false
+}
+
+// packKey packs "dddddddd.pppp" (lowercase hex) into a number.
+func packKey(key string) (uint64, bool) {
+	if len(key) != 13 || key[8] != '.' {
+		return 0, false
+	}
+	return packIDs(key[:8], key[9:])
+}
+
+// packIDs packs a device ID of 8 and a point ID of 4 lowercase hex digits.
+func packIDs(dev, pt string) (uint64, bool) {
+	if len(dev) != 8 || len(pt) != 4 {
+		return 0, false
+	}
+	var v uint64
+	for _, id := range [2]string{dev, pt} {
+		for i := 0; i < len(id); i++ {
+			switch c := id[i]; {
+			case '0' <= c && c <= '9':
+				v = v<<4 | uint64(c-'0')
+			case 'a' <= c && c <= 'f':
+				v = v<<4 | uint64(c-'a'+10)
+			default:
+				return 0, false
+			}
+		}
+	}
+	return v, true
+}
+
+// add records point pt of device dev.
+func (s *pointSet) add(dev, pt string, t driver.Type) {
+	if k, ok := packIDs(dev, pt); ok {
+		if c, ok := typeCode(t); ok {
+			s.packed[k] = c
+			return
+		}
+	}
+	if s.other == nil {
+		s.other = map[string]driver.Type{}
+	}
+	s.other[dev+"."+pt] = t
+}
+
+// lookup returns the type of point key ("dev.pt"); a nil set has no points.
+func (s *pointSet) lookup(key string) (driver.Type, bool) {
+	if s == nil {
+		return "", false
+	}
+	if t, ok := s.other[key]; ok {
+		return t, true
+	}
+	if k, ok := packKey(key); ok {
+		if c, ok := s.packed[k]; ok {
+			return setTypes[c], true
+		}
+	}
+	return "", false
+}
+
+// len is the number of points in the set.
+func (s *pointSet) len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.packed) + len(s.other)
+}
+
+func pointTypes(t model.Table) *pointSet {
 	n := 0
 	for _, dt := range t.Devices {
 		n += len(dt.Points)
 	}
-	set := make(map[string]driver.Type, n)
+	set := &pointSet{packed: make(map[uint64]uint8, n)}
 	for _, dt := range t.Devices {
 		for _, p := range dt.Points {
-			set[dt.Device.ID+"."+p.ID] = p.Type
+			set.add(dt.Device.ID, p.ID, p.Type)
 		}
 	}
 	return set

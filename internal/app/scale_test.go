@@ -47,7 +47,7 @@ func TestImportLeavesTheIndexAndPointsReady(t *testing.T) {
 	a.known.mu.RLock()
 	primed, types := a.known.idx[g.ID], a.known.gw[g.ID]
 	a.known.mu.RUnlock()
-	if len(primed) != 2 || len(types) != 3 || types["0000000b.0001"] != "BOOL" {
+	if typ, _ := types.lookup("0000000b.0001"); len(primed) != 2 || types.len() != 3 || typ != "BOOL" {
 		t.Fatalf("after the import the cache holds index %+v and points %v", primed, types)
 	}
 	idx, err := a.TableIndex(ctx, g.ID)
@@ -108,7 +108,7 @@ func TestPrimeIgnoresAStaleGeneration(t *testing.T) {
 		t.Fatal("a stale prime was kept")
 	}
 	k.prime(tb, idx, k.generation())
-	if got := k.idx["g"]; !reflect.DeepEqual(got, idx) || k.gw["g"]["0000000a.0001"] != "INT" {
+	if got, typ := k.idx["g"], typeOf(k.gw["g"], "0000000a.0001"); !reflect.DeepEqual(got, idx) || typ != "INT" {
 		t.Fatalf("a current prime was not kept: %+v %v", got, k.gw["g"])
 	}
 }

@@ -9,7 +9,9 @@ import (
 // call runs fn in the device's worker, ahead of its polls, and waits for the
 // result. If the deadline passes before the worker reaches the job, fn does
 // not run (519): nothing is written after its deadline. needDriver says fn
-// talks to the driver, so a device that is not connected answers 3.
+// talks to the driver, so a device that is not connected answers 3; such a
+// command may also run at a yield inside a poll's Read (yield.go), so it
+// need not wait for the whole poll.
 func (d *device) call(ctx context.Context, needDriver bool, fn func(ctx context.Context, w *worker) (any, error)) (any, error) {
 	w := d.worker()
 	if w == nil {
@@ -31,8 +33,12 @@ func (d *device) call(ctx context.Context, needDriver bool, fn func(ctx context.
 			reply <- result{v, err}
 		}
 	}
+	queue := w.jobs
+	if needDriver {
+		queue = w.cmds
+	}
 	select {
-	case w.jobs <- j:
+	case queue <- j:
 	case <-ctx.Done():
 		return nil, codes.New(codes.Timeout, "%s: queue full until the deadline; not executed", d)
 	case <-w.done:

@@ -24,10 +24,10 @@ func (e *Engine) Write(ctx context.Context, cmd bus.WriteCmd) bus.Reply {
 	if err != nil {
 		return bus.ReplyOf(nil, err)
 	}
-	if err := model.CheckWritable(*p.model); err != nil {
+	if err := model.CheckWritable(p.checks()); err != nil {
 		return bus.ReplyOf(nil, err)
 	}
-	v, err := model.CheckValue(*p.model, cmd.Value)
+	v, err := model.CheckValue(p.checks(), cmd.Value)
 	if err != nil {
 		return bus.ReplyOf(nil, err)
 	}
@@ -78,7 +78,7 @@ func (e *Engine) Read(ctx context.Context, cmd bus.ReadCmd) bus.Reply {
 	if err != nil {
 		return bus.ReplyOf(nil, err)
 	}
-	if err := model.CheckReadable(*p.model); err != nil {
+	if err := model.CheckReadable(p.checks()); err != nil {
 		return bus.ReplyOf(nil, err)
 	}
 	s, err := d.readNow(ctx, p)

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
+	"sort"
+	"strings"
 	"sync"
 
 	"github.com/iotos/iotos/internal/bus"
@@ -13,11 +16,14 @@ import (
 
 // device is one device of the table and, while it runs, its worker.
 type device struct {
-	e      *Engine
+	e *Engine
+	// table is the device's table without its points: once resolved into
+	// drv and pts they are not needed, and a gateway may hold a million.
 	table  bus.DeviceTable
 	drv    driver.Device
-	points map[string]*point // by point ID, enabled points only
-	names  map[string]*point // by point name
+	pts    []point  // enabled points, index for index with drv.Points
+	byID   []*point // pts sorted by point ID, for lookups
+	byName []*point // pts sorted by point name
 	groups []*pollGroup
 	log    *slog.Logger
 	host   *host
@@ -38,11 +44,12 @@ type device struct {
 }
 
 // newDevice resolves a table into what the worker needs: the driver's view
-// of the device, compiled transforms and the poll groups.
+// of the device, compiled transforms and the poll groups. Strings repeated
+// from point to point (units, types, configs) are shared rather than kept
+// once per point.
 func newDevice(e *Engine, dt bus.DeviceTable) *device {
 	d := &device{
-		e: e, table: dt,
-		points: map[string]*point{}, names: map[string]*point{},
+		e:   e,
 		log: e.log.With("device", dt.Device.ID, "driver", dt.Device.Driver),
 	}
 	d.host = &host{d: d}
@@ -50,33 +57,94 @@ func newDevice(e *Engine, dt bus.DeviceTable) *device {
 	if err != nil {
 		d.setupErr = err
 	}
+	internPoints(dt.Points)
 	d.drv = model.ToDriverDevice(model.DeviceTable{Device: dt.Device, Points: dt.Points}, cfg)
 	d.drv.Gateway = e.opts.Gateway
+	// The driver's points were appended one by one: keep them in an array
+	// of their own size rather than one grown by half again.
+	d.drv.Points = slices.Clone(d.drv.Points)
 	byID := make(map[string]*model.Point, len(dt.Points))
 	for i := range dt.Points {
-		byID[dt.Points[i].ID] = &d.table.Points[i]
+		byID[dt.Points[i].ID] = &dt.Points[i]
 	}
+	d.pts = make([]point, len(d.drv.Points))
 	for i := range d.drv.Points {
 		dp := &d.drv.Points[i]
 		mp := byID[dp.ID]
 		if mp == nil {
 			mp = &model.Point{ID: dp.ID, Name: dp.Name, Type: dp.Type, Access: dp.Access}
 		}
-		p, err := newPoint(dt.Device.ID, mp, dp)
-		if err != nil && d.setupErr == nil {
+		p := &d.pts[i]
+		if err := p.init(dt.Device.ID, mp, dp); err != nil && d.setupErr == nil {
 			d.setupErr = err
 		}
 		p.mem = e.memory.slot(p.key)
-		d.points[p.drv.ID], d.names[p.drv.Name] = p, p
 	}
+	d.index()
 	d.groups = pollGroups(d.drv.Points)
 	for _, g := range d.groups {
+		g.points = slices.Clone(g.points) // sized to the group, like drv.Points
 		g.pts = make([]*point, len(g.points))
 		for i, dp := range g.points {
-			g.pts[i] = d.points[dp.ID]
+			g.pts[i] = d.pointByID(dp.ID)
 		}
 	}
+	dt.Points = nil
+	d.table = dt
 	return d
+}
+
+// index sorts the points by ID and by name for point lookups. Of points
+// sharing an ID or name the last in table order wins.
+func (d *device) index() {
+	d.byID = make([]*point, len(d.pts))
+	for i := range d.pts {
+		d.byID[i] = &d.pts[i]
+	}
+	d.byName = slices.Clone(d.byID)
+	slices.SortStableFunc(d.byID, func(a, b *point) int { return strings.Compare(a.drv.ID, b.drv.ID) })
+	slices.SortStableFunc(d.byName, func(a, b *point) int { return strings.Compare(a.drv.Name, b.drv.Name) })
+}
+
+// lastOf finds the last of the sorted points whose key is k.
+func lastOf(sorted []*point, k string, key func(*point) string) *point {
+	i := sort.Search(len(sorted), func(i int) bool { return key(sorted[i]) > k })
+	if i > 0 && key(sorted[i-1]) == k {
+		return sorted[i-1]
+	}
+	return nil
+}
+
+func pointID(p *point) string   { return p.drv.ID }
+func pointName(p *point) string { return p.drv.Name }
+
+func (d *device) pointByID(id string) *point { return lastOf(d.byID, id, pointID) }
+
+// internPoints makes the points' repeated strings share one copy: a table
+// decoded from JSON holds its own copy of every unit, type, access mode,
+// config and pattern of every point.
+func internPoints(points []model.Point) {
+	strs := map[string]string{}
+	raws := map[string][]byte{}
+	str := func(s string) string {
+		if v, ok := strs[s]; ok {
+			return v
+		}
+		strs[s] = s
+		return s
+	}
+	for i := range points {
+		p := &points[i]
+		p.Unit, p.Pattern = str(p.Unit), str(p.Pattern)
+		p.Type, p.Access = driver.Type(str(string(p.Type))), driver.Access(str(string(p.Access)))
+		if p.Config != nil {
+			if v, ok := raws[string(p.Config)]; ok {
+				p.Config = v
+			} else {
+				raws[string(p.Config)] = p.Config
+			}
+		}
+	}
 }
 
 // start runs the device's worker, unless the device is disabled or its
@@ -122,10 +190,10 @@ func (d *device) worker() *worker {
 
 // point resolves a point of this device by ID or name.
 func (d *device) point(name string) *point {
-	if p, ok := d.points[name]; ok {
+	if p := d.pointByID(name); p != nil {
 		return p
 	}
-	return d.names[name]
+	return lastOf(d.byName, name, pointName)
 }
 
 // key is the point's "dev.pt" on the bus.
@@ -172,7 +240,7 @@ func (d *device) markOffline(code int, cause error) {
 		return
 	}
 	d.log.Warn("device offline", "err", cause)
-	bad := make([]driver.Sample, 0, len(d.points))
+	bad := make([]driver.Sample, 0, len(d.pts))
 	for _, p := range d.drv.Points {
 		if p.Access.CanRead() {
 			bad = append(bad, driver.BadSample(p.ID, code))

@@ -282,7 +282,7 @@ func TestWritesGoFirstAndNeverAfterTheirDeadline(t *testing.T) {
 		replied <- h.e.Write(ctxTimeout(t, waitTimeout), bus.WriteCmd{Point: "0000000a.0001", Value: 2})
 	}()
 	w := h.device("0000000a").worker()
-	waitFor(t, "both writes queued", func() bool { return len(w.jobs) == 2 })
+	waitFor(t, "both writes queued", func() bool { return len(w.cmds) == 2 })
 	close(gate)
 	if r := <-replied; r.Code != 1042 {
 		t.Fatalf("write: code %d (%s)", r.Code, r.Msg)

@@ -138,8 +138,12 @@ func (w *worker) crashed(pe *panicError) {
 	w.d.markOffline(int(codes.NetError), pe)
 }
 
-// restart closes the driver; a new instance starts after delay.
+// restart closes the driver (once the Read in progress, if any, has
+// returned); a new instance starts after delay.
 func (w *worker) restart(delay time.Duration) {
+	if w.deferRestart(delay) {
+		return
+	}
 	w.closeDriver()
 	w.failed = false
 	w.retryAt = time.Now().Add(delay)

@@ -12,11 +12,11 @@ import (
 )
 
 // point is one enabled point with its compiled transform and what was last
-// reported for it. drv and model point into the device's driver view and
-// table rather than copying them: a gateway may hold a million points.
+// reported for it. drv points into the device's driver view rather than
+// copying it, and the table's model.Point is not kept: a gateway may hold a
+// million points.
 type point struct {
 	drv      *driver.Point
-	model    *model.Point
 	expr     *model.Expr
 	deadband float64
 	key      string   // "dev.pt" on the bus, built once rather than per sample
@@ -30,14 +30,24 @@ type point struct {
 	prevValue any
 }
 
-func newPoint(dev string, mp *model.Point, dp *driver.Point) (*point, error) {
-	p := &point{drv: dp, model: mp, deadband: mp.Deadband, key: dev + "." + dp.ID}
+// init sets the point up from its table entry mp and driver view dp.
+func (p *point) init(dev string, mp *model.Point, dp *driver.Point) error {
+	p.drv, p.deadband, p.key = dp, mp.Deadband, dev+"."+dp.ID
 	x, err := model.CompileExpr(mp.Expr)
 	if err != nil {
-		return p, fmt.Errorf("device %s point %s: %w", dev, dp.ID, err)
+		return fmt.Errorf("device %s point %s: %w", dev, dp.ID, err)
 	}
 	p.expr = x
-	return p, nil
+	return nil
+}
+
+// checks is the point as the model's write and read checks take it: they
+// look at its ID, type, access, range and pattern, which the driver view
+// carries unchanged from the table.
+func (p *point) checks() model.Point {
+	dp := p.drv
+	return model.Point{ID: dp.ID, Name: dp.Name, Type: dp.Type, Access: dp.Access, Unit: dp.Unit,
+		Min: dp.Min, Max: dp.Max, Pattern: dp.Pattern}
 }
 
 // transform applies the point's expr and type to a raw sample. A transform
@@ -184,8 +194,8 @@ func (d *device) pipeline(in []driver.Sample, hint []*point, out *[]driver.Sampl
 func (d *device) forgetReported() {
 	d.pipe.Lock()
 	defer d.pipe.Unlock()
-	for _, p := range d.points {
-		p.reported = false
+	for i := range d.pts {
+		d.pts[i].reported = false
 	}
 }
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -21,14 +22,17 @@ const (
 
 // job is work for a device's worker that does not come from its schedule:
 // writes, on-demand reads, broadcasts, subscriptions, collection control.
-// Jobs run before polls.
+// Jobs run before polls. Commands (jobs a caller waits for that talk to the
+// driver: writes, on-demand reads, broadcasts, browses) have a queue of
+// their own, because they also run at the yields of a poll's Read (yield.go).
 type job func(w *worker)
 
 // worker is the one goroutine that owns a device's driver. Everything the
 // driver does runs here, one call at a time, so drivers need no locks.
 type worker struct {
 	d      *device
-	jobs   chan job
+	jobs   chan job // subscriptions, collection control
+	cmds   chan job // commands: also run at a yield of a poll's Read
 	cancel context.CancelFunc
 	done   chan struct{}
 
@@ -36,6 +40,8 @@ type worker struct {
 	broadcaster atomic.Bool
 	// busy is set while a driver call is in progress (see host.Value).
 	busy atomic.Bool
+	// yieldOpen is set while a poll's Read may yield (see yield).
+	yieldOpen atomic.Bool
 
 	// Owned by the worker goroutine.
 	drv      driver.Driver // nil while not started
@@ -44,10 +50,19 @@ type worker struct {
 	retry    backoff
 	retryAt  time.Time // when to start the driver next
 	paused   bool
+
+	// Owned by the worker goroutine: a poll's Read in progress, and the
+	// restart a command run at one of its yields asked for (yield.go).
+	reading        bool
+	restartPending bool
+	restartDelay   time.Duration
+	yieldFn        func(context.Context) error // w.yield, made once
 }
 
 func newWorker(d *device, cancel context.CancelFunc) *worker {
-	return &worker{d: d, jobs: make(chan job, queueSize), cancel: cancel, done: make(chan struct{})}
+	w := &worker{d: d, jobs: make(chan job, queueSize), cmds: make(chan job, queueSize), cancel: cancel, done: make(chan struct{})}
+	w.yieldFn = w.yield
+	return w
 }
 
 // run serves jobs and polls until ctx ends, then closes the driver.
@@ -79,6 +94,8 @@ func (w *worker) step(ctx context.Context) {
 	}
 	select {
 	case <-ctx.Done():
+	case j := <-w.cmds:
+		j(w)
 	case j := <-w.jobs:
 		j(w)
 	case <-timer:
@@ -106,9 +123,12 @@ func (w *worker) wakeTime() time.Time {
 	return nextDue(w.d.groups)
 }
 
-// runJob runs one queued job if there is one.
+// runJob runs one queued job or command if there is one.
 func (w *worker) runJob() bool {
 	select {
+	case j := <-w.cmds:
+		j(w)
+		return true
 	case j := <-w.jobs:
 		j(w)
 		return true
@@ -118,7 +138,8 @@ func (w *worker) runJob() bool {
 }
 
 // pollDue polls every group that is due, running queued jobs between
-// groups so a write never waits behind more than one read.
+// groups so a write never waits behind more than one read, and less than
+// that when the driver yields inside its Read.
 func (w *worker) pollDue(ctx context.Context) {
 	for _, g := range w.d.groups {
 		for w.runJob() {
@@ -136,15 +157,34 @@ func (w *worker) pollDue(ctx context.Context) {
 	}
 }
 
-// poll reads one group and hands the samples to the pipeline.
+// poll reads one group and hands the samples to the pipeline. Commands
+// queued meanwhile run at the driver's yields (yield.go); when one of them
+// found the link broken, the driver is restarted as soon as the Read has
+// returned and what the Read brought is dropped: the poll after the
+// reconnect reads it again.
 func (w *worker) poll(ctx context.Context, g *pollGroup) {
 	rctx, cancel := context.WithTimeout(ctx, readTimeout)
 	defer cancel()
+	rctx = driver.WithYield(rctx, w.yieldFn)
 	var samples []driver.Sample
+	w.reading = true
+	w.yieldOpen.Store(true)
 	err := w.guard("Read", func() (err error) {
 		samples, err = w.drv.Read(rctx, g.points)
 		return err
 	})
+	w.yieldOpen.Store(false)
+	w.reading = false
+	if w.restartPending {
+		w.restartPending = false
+		var pe *panicError
+		if errors.As(err, &pe) {
+			w.crashed(pe) // the Read panicked too: logged and offline
+			return
+		}
+		w.restart(w.restartDelay)
+		return
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			w.readFailed(err)

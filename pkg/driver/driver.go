@@ -27,6 +27,10 @@
 //  5. Write, ReadNow, Broadcast, Subscribed, Browse (optional): called by the same
 //     worker, never concurrently with Read or with each other, so a driver
 //     needs no locking for its link. Writes and on-demand reads go first.
+//     A Read that sends several requests may call Yield between two of them:
+//     the commands waiting then run inside that call, on the same goroutine,
+//     so a write waits for one request instead of a whole poll; a driver
+//     that yields must hold no per-request state across it.
 //  6. Close(): release the link. Called once; after it no method is called.
 //
 // Every call gets a context whose deadline the driver must honour. The Host

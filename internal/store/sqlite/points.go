@@ -96,12 +96,12 @@ func queryPoints(ctx context.Context, q querier, query string, args ...any) ([]m
 	}
 	defer rows.Close()
 	out := []model.Point{}
+	var row pointRow
 	for rows.Next() {
-		p, err := scanPoint(rows)
-		if err != nil {
+		out = append(out, model.Point{})
+		if err := row.scan(rows, &out[len(out)-1]); err != nil {
 			return nil, err
 		}
-		out = append(out, p)
 	}
 	return out, rows.Err()
 }
