@@ -5,11 +5,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/url"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -106,18 +103,12 @@ var migrations embed.FS
 // ASCII), shared by every replica using the database.
 const migrationLock = 0x696f746f73
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrate applies every migration newer than the recorded schema version in
 // one transaction under an advisory lock: a second replica starting at the
 // same moment waits, then finds the schema current. A failed upgrade leaves
 // the database as it was.
 func migrate(ctx context.Context, pool *pgxpool.Pool) error {
-	steps, err := loadMigrations()
+	steps, err := store.LoadMigrations(migrations, "migrations")
 	if err != nil {
 		return err
 	}
@@ -133,14 +124,14 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 			return fmt.Errorf("migrate: %w", err)
 		}
 		for _, m := range steps {
-			if m.version <= current {
+			if m.Version <= current {
 				continue
 			}
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO iotos_schema_version (version) VALUES ($1)`, m.version); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+			if _, err := tx.Exec(ctx, `INSERT INTO iotos_schema_version (version) VALUES ($1)`, m.Version); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
 		}
 		return nil
@@ -149,34 +140,11 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 
 // SchemaVersion is the newest migration embedded in this build.
 func SchemaVersion() int {
-	steps, err := loadMigrations()
+	steps, err := store.LoadMigrations(migrations, "migrations")
 	if err != nil || len(steps) == 0 {
 		return 0
 	}
-	return steps[len(steps)-1].version
-}
-
-// loadMigrations reads migrations/NNNN_name.sql in version order.
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number and '_'", e.Name())
-		}
-		b, err := migrations.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
+	return steps[len(steps)-1].Version
 }
 
 // SQLSTATE codes the store turns into canonical errors or retries.

@@ -83,7 +83,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	defer s.Close()
 	var versions int
 	must(t, s.r.QueryRowContext(c, `SELECT COUNT(*) FROM schema_version`).Scan(&versions))
-	if steps, _ := loadMigrations(); versions != len(steps) {
+	if steps, _ := store.LoadMigrations(migrations, "migrations"); versions != len(steps) {
 		t.Fatalf("schema_version has %d rows after reopen, want %d", versions, len(steps))
 	}
 	tbl, err := s.GetTable(c, gw.ID)
