@@ -97,3 +97,19 @@ type Sample struct {
 	Code    int            `json:"code,omitempty"` // error code of a bad sample
 	Seq     uint64         `json:"-"`              // order among equal ts (history)
 }
+
+// AssembleTable hangs points, sorted by their device's order, under the
+// devices (in table order): how a store turns its rows into a Table.
+func AssembleTable(g Gateway, devices []Device, points []Point) Table {
+	t := Table{Gateway: g, Devices: make([]DeviceTable, len(devices))}
+	i := 0
+	for k, d := range devices {
+		t.Devices[k].Device = d
+		t.Devices[k].Points = []Point{}
+		for i < len(points) && points[i].Device == d.ID {
+			t.Devices[k].Points = append(t.Devices[k].Points, points[i])
+			i++
+		}
+	}
+	return t
+}

@@ -33,25 +33,10 @@ func (s *Store) GetTable(ctx context.Context, gw string) (model.Table, error) {
 		if err != nil {
 			return fmt.Errorf("gateway %s points: %w", gw, err)
 		}
-		t = assembleTable(g, devices, points)
+		t = model.AssembleTable(g, devices, points)
 		return nil
 	})
 	return t, err
-}
-
-// assembleTable hangs points (sorted by device order) under their devices.
-func assembleTable(g model.Gateway, devices []model.Device, points []model.Point) model.Table {
-	t := model.Table{Gateway: g, Devices: make([]model.DeviceTable, len(devices))}
-	i := 0
-	for k, d := range devices {
-		t.Devices[k].Device = d
-		t.Devices[k].Points = []model.Point{}
-		for i < len(points) && points[i].Device == d.ID {
-			t.Devices[k].Points = append(t.Devices[k].Points, points[i])
-			i++
-		}
-	}
-	return t
 }
 
 // ReplaceTable replaces the gateway's descriptive fields, devices and points
