@@ -12,7 +12,7 @@ import (
 
 // AppendAudit appends one record (its ID is assigned here).
 func (s *Store) AppendAudit(ctx context.Context, r store.AuditRecord) error {
-	t, _ := stamp(r.Time, r.Time)
+	t, _ := store.Stamp(r.Time, r.Time)
 	_, err := s.pool.Exec(ctx, `INSERT INTO audit (time, "user", action, object, value, code, result, latency_ms)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, t, r.User, r.Action, r.Object, r.Value, int32(r.Code), r.Result, r.LatencyMS)
 	if err != nil {

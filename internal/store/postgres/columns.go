@@ -8,26 +8,6 @@ import (
 	"github.com/iotos/iotos/internal/codes"
 )
 
-// stamp fills a zero creation time with now and a zero update time with the
-// creation time, so stored objects always carry both.
-func stamp(created, updated time.Time) (time.Time, time.Time) {
-	if created.IsZero() {
-		created = time.Now().UTC()
-	}
-	if updated.IsZero() {
-		updated = created
-	}
-	return created, updated
-}
-
-// nowIfZero is the update time of an update that did not set one.
-func nowIfZero(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Now().UTC()
-	}
-	return t
-}
-
 // textArg stores empty JSON as NULL, so "absent" survives a round trip.
 func textArg(b json.RawMessage) *string {
 	if len(b) == 0 {

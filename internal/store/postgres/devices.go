@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/iotos/iotos/internal/codes"
 	"github.com/iotos/iotos/internal/model"
+	"github.com/iotos/iotos/internal/store"
+	"github.com/jackc/pgx/v5"
 )
 
 const deviceColumns = `gateway, id, name, description, driver, config, enabled, parent, subscribe, template, raw, created_at, updated_at`
@@ -47,7 +47,7 @@ func deviceRow(d model.Device, ord int64) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("device %s.%s subscribe: %w", d.Gateway, d.ID, err)
 	}
-	created, updated := stamp(d.CreatedAt, d.UpdatedAt)
+	created, updated := store.Stamp(d.CreatedAt, d.UpdatedAt)
 	return []any{d.Gateway, d.ID, d.Name, d.Description, d.Driver, textArg(d.Config), d.Enabled,
 		d.Parent, sub, d.Template, blobArg(d.Raw), created, updated, ord}, nil
 }
@@ -103,7 +103,7 @@ func (s *Store) UpdateDevice(ctx context.Context, d model.Device) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE devices SET name = $1, description = $2, driver = $3, config = $4, enabled = $5,
 		parent = $6, subscribe = $7, template = $8, raw = COALESCE($9, raw), updated_at = $10 WHERE gateway = $11 AND id = $12`,
 		d.Name, d.Description, d.Driver, textArg(d.Config), d.Enabled, d.Parent, sub, d.Template, blobArg(d.Raw),
-		nowIfZero(d.UpdatedAt), d.Gateway, d.ID)
+		store.NowIfZero(d.UpdatedAt), d.Gateway, d.ID)
 	if isUnique(err) {
 		return codes.Conflict("device name %q already exists in gateway %s", d.Name, d.Gateway)
 	}

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/iotos/iotos/internal/codes"
 	"github.com/iotos/iotos/internal/model"
+	"github.com/iotos/iotos/internal/store"
+	"github.com/jackc/pgx/v5"
 )
 
 const gatewayColumns = `id, name, description, location, raw, created_at, updated_at`
@@ -17,7 +17,7 @@ const gatewayColumns = `id, name, description, location, raw, created_at, update
 // CreateGateway stores a new gateway with the hash of its key. Gateway names
 // are unique across the platform.
 func (s *Store) CreateGateway(ctx context.Context, g model.Gateway, keyHash []byte) error {
-	created, updated := stamp(g.CreatedAt, g.UpdatedAt)
+	created, updated := store.Stamp(g.CreatedAt, g.UpdatedAt)
 	_, err := s.pool.Exec(ctx, `INSERT INTO gateways (`+gatewayColumns+`, key_hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
 		g.ID, g.Name, g.Description, g.Location, blobArg(g.Raw), created, updated, keyHash)
 	if isUnique(err) {
@@ -69,7 +69,7 @@ func (s *Store) UpdateGateway(ctx context.Context, g model.Gateway) error {
 
 func updateGateway(ctx context.Context, q querier, g model.Gateway) error {
 	tag, err := q.Exec(ctx, `UPDATE gateways SET name = $1, description = $2, location = $3, raw = COALESCE($4, raw), updated_at = $5
-		WHERE id = $6`, g.Name, g.Description, g.Location, blobArg(g.Raw), nowIfZero(g.UpdatedAt), g.ID)
+		WHERE id = $6`, g.Name, g.Description, g.Location, blobArg(g.Raw), store.NowIfZero(g.UpdatedAt), g.ID)
 	if isUnique(err) {
 		return codes.Conflict("gateway name %q already exists", g.Name)
 	}

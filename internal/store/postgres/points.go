@@ -1,18 +1,17 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/iotos/iotos/internal/codes"
 	"github.com/iotos/iotos/internal/model"
+	"github.com/iotos/iotos/internal/store"
 	"github.com/iotos/iotos/pkg/driver"
+	"github.com/jackc/pgx/v5"
 )
 
 // pointColumnNames are the columns of pointColumns, then ord, for COPY.
@@ -61,7 +60,7 @@ func pointRow(p model.Point, ord int64) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("point %s proxy: %w", p.FullID(), err)
 	}
-	created, updated := stamp(p.CreatedAt, p.UpdatedAt)
+	created, updated := store.Stamp(p.CreatedAt, p.UpdatedAt)
 	return []any{p.Gateway, p.Device, p.ID, p.Name, p.Description, string(p.Type), string(p.Access), p.Unit,
 		p.Min, p.Max, def, p.Pattern, p.Deadband, p.IntervalMS, p.Expr, textArg(p.Config), proxy, p.Parent,
 		p.Disabled, blobArg(p.Raw), created, updated, ord}, nil
@@ -113,7 +112,7 @@ func (s *Store) UpdatePoint(ctx context.Context, p model.Point) error {
 		return err
 	}
 	// args: gateway, device, id, the seventeen fields, created, updated, ord.
-	set := append(args[3:20:20], nowIfZero(p.UpdatedAt), p.Gateway, p.Device, p.ID)
+	set := append(args[3:20:20], store.NowIfZero(p.UpdatedAt), p.Gateway, p.Device, p.ID)
 	tag, err := s.pool.Exec(ctx, `UPDATE points SET name = $1, description = $2, type = $3, access = $4, unit = $5, min = $6,
 		max = $7, default_value = $8, pattern = $9, deadband = $10, interval_ms = $11, expr = $12, config = $13, proxy = $14,
 		parent = $15, disabled = $16, raw = COALESCE($17, raw), updated_at = $18 WHERE gateway = $19 AND device = $20 AND id = $21`, set...)
@@ -170,7 +169,7 @@ func scanPoint(row pgx.Row) (model.Point, error) {
 	p.CreatedAt, p.UpdatedAt = utc(created), utc(updated)
 	if def != nil {
 		var err error
-		if p.Default, err = decodeDefault(p.Type, []byte(*def)); err != nil {
+		if p.Default, err = model.DecodeDefault(p.Type, []byte(*def)); err != nil {
 			return model.Point{}, fmt.Errorf("point %s default: %w", p.FullID(), err)
 		}
 	}
@@ -181,27 +180,4 @@ func scanPoint(row pgx.Row) (model.Point, error) {
 		}
 	}
 	return p, nil
-}
-
-// decodeDefault gives the default back in the Go type of the point's Type
-// (an INT default is an int64, not the float64 JSON would make of it). A
-// legacy default that does not convert is returned as decoded.
-func decodeDefault(t driver.Type, b []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if n, ok := v.(json.Number); ok {
-		if i, err := n.Int64(); err == nil && t == driver.Int {
-			v = i
-		} else if f, err := n.Float64(); err == nil {
-			v = f
-		}
-	}
-	if c, err := driver.Convert(t, v); err == nil {
-		return c, nil
-	}
-	return v, nil
 }

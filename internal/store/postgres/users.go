@@ -16,7 +16,7 @@ const userColumns = `id, name, role, password_hash, created_at`
 
 // CreateUser stores u and returns its ID (Conflict if the name exists).
 func (s *Store) CreateUser(ctx context.Context, u store.User) (int64, error) {
-	created, _ := stamp(u.CreatedAt, u.CreatedAt)
+	created, _ := store.Stamp(u.CreatedAt, u.CreatedAt)
 	var id int64
 	err := s.pool.QueryRow(ctx, `INSERT INTO users (name, role, password_hash, created_at) VALUES ($1,$2,$3,$4) RETURNING id`,
 		u.Name, string(u.Role), u.PasswordHash, created).Scan(&id)

@@ -10,7 +10,7 @@ import (
 
 // AppendAudit appends one record (its ID is assigned here).
 func (s *Store) AppendAudit(ctx context.Context, r store.AuditRecord) error {
-	t, _ := stamp(r.Time, r.Time)
+	t, _ := store.Stamp(r.Time, r.Time)
 	_, err := s.w.ExecContext(ctx, `INSERT INTO audit (time, user, action, object, value, code, result, latency_ms)
 		VALUES (?,?,?,?,?,?,?,?)`, toNanos(t), r.User, r.Action, r.Object, r.Value, r.Code, r.Result, r.LatencyMS)
 	if err != nil {

@@ -23,26 +23,6 @@ func toNanos(t time.Time) int64 { return t.UnixNano() }
 
 func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 
-// stamp fills a zero creation time with now and a zero update time with the
-// creation time, so stored objects always carry both.
-func stamp(created, updated time.Time) (time.Time, time.Time) {
-	if created.IsZero() {
-		created = time.Now().UTC()
-	}
-	if updated.IsZero() {
-		updated = created
-	}
-	return created, updated
-}
-
-// nowIfZero is the update time of an update that did not set one.
-func nowIfZero(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Now().UTC()
-	}
-	return t
-}
-
 // rawArg stores empty JSON as NULL, so "absent" survives a round trip.
 func rawArg(b json.RawMessage) any {
 	if len(b) == 0 {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/iotos/iotos/internal/codes"
 	"github.com/iotos/iotos/internal/model"
+	"github.com/iotos/iotos/internal/store"
 )
 
 const deviceColumns = `gateway, id, name, description, driver, config, enabled, parent, subscribe, template, raw, created_at, updated_at`
@@ -33,7 +34,7 @@ func insertDevice(ctx context.Context, q querier, d model.Device, ord int64) err
 	if err != nil {
 		return fmt.Errorf("device %s.%s: %w", d.Gateway, d.ID, err)
 	}
-	created, updated := stamp(d.CreatedAt, d.UpdatedAt)
+	created, updated := store.Stamp(d.CreatedAt, d.UpdatedAt)
 	args = append(args, toNanos(created), toNanos(updated), ord)
 	_, err = q.ExecContext(ctx, `INSERT INTO devices (`+deviceColumns+`, ord) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if isUnique(err) {
@@ -109,7 +110,7 @@ func (s *Store) UpdateDevice(ctx context.Context, d model.Device) error {
 		return fmt.Errorf("device %s.%s: %w", d.Gateway, d.ID, err)
 	}
 	// args: gateway, id, then the nine fields; reorder for the UPDATE.
-	set := append(args[2:], toNanos(nowIfZero(d.UpdatedAt)), d.Gateway, d.ID)
+	set := append(args[2:], toNanos(store.NowIfZero(d.UpdatedAt)), d.Gateway, d.ID)
 	res, err := s.w.ExecContext(ctx, `UPDATE devices SET name = ?, description = ?, driver = ?, config = ?, enabled = ?,
 		parent = ?, subscribe = ?, template = ?, raw = COALESCE(?, raw), updated_at = ? WHERE gateway = ? AND id = ?`, set...)
 	if isUnique(err) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/iotos/iotos/internal/codes"
 	"github.com/iotos/iotos/internal/model"
+	"github.com/iotos/iotos/internal/store"
 )
 
 const gatewayColumns = `id, name, description, location, raw, created_at, updated_at`
@@ -15,7 +16,7 @@ const gatewayColumns = `id, name, description, location, raw, created_at, update
 // CreateGateway stores a new gateway with the hash of its key. Gateway names
 // are unique across the platform.
 func (s *Store) CreateGateway(ctx context.Context, g model.Gateway, keyHash []byte) error {
-	created, updated := stamp(g.CreatedAt, g.UpdatedAt)
+	created, updated := store.Stamp(g.CreatedAt, g.UpdatedAt)
 	_, err := s.w.ExecContext(ctx, `INSERT INTO gateways (`+gatewayColumns+`, key_hash) VALUES (?,?,?,?,?,?,?,?)`,
 		g.ID, g.Name, g.Description, g.Location, rawBlob(g.Raw), toNanos(created), toNanos(updated), keyHash)
 	if isUnique(err) {
@@ -72,7 +73,7 @@ func (s *Store) UpdateGateway(ctx context.Context, g model.Gateway) error {
 
 func updateGateway(ctx context.Context, q querier, g model.Gateway) error {
 	res, err := q.ExecContext(ctx, `UPDATE gateways SET name = ?, description = ?, location = ?, raw = COALESCE(?, raw), updated_at = ? WHERE id = ?`,
-		g.Name, g.Description, g.Location, rawBlob(g.Raw), toNanos(nowIfZero(g.UpdatedAt)), g.ID)
+		g.Name, g.Description, g.Location, rawBlob(g.Raw), toNanos(store.NowIfZero(g.UpdatedAt)), g.ID)
 	if isUnique(err) {
 		return codes.Conflict("gateway name %q already exists", g.Name)
 	}

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -66,7 +65,7 @@ func (r *pointRow) scan(sc scanner, p *model.Point) error {
 	p.Config, p.Raw, p.Disabled = rawOf(r.config), rawOf(r.raw), r.disabled != 0
 	p.CreatedAt, p.UpdatedAt = fromNanos(r.created), fromNanos(r.updated)
 	var err error
-	if p.Default, err = decodeDefault(p.Type, r.def); err != nil {
+	if p.Default, err = model.DecodeDefault(p.Type, r.def); err != nil {
 		return fmt.Errorf("point %s default: %w", p.FullID(), err)
 	}
 	if r.proxy != nil {
@@ -97,32 +96,6 @@ func canonicalAccess(s string) driver.Access {
 		}
 	}
 	return driver.Access(s)
-}
-
-// decodeDefault gives the default back in the Go type of the point's Type
-// (an INT default is an int64, not the float64 JSON would make of it). A
-// legacy default that does not convert is returned as decoded.
-func decodeDefault(t driver.Type, b []byte) (any, error) {
-	if b == nil {
-		return nil, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if n, ok := v.(json.Number); ok {
-		if i, err := n.Int64(); err == nil && t == driver.Int {
-			v = i
-		} else if f, err := n.Float64(); err == nil {
-			v = f
-		}
-	}
-	if c, err := driver.Convert(t, v); err == nil {
-		return c, nil
-	}
-	return v, nil
 }
 
 func nullFloat(f *float64) sql.NullFloat64 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/iotos/iotos/internal/codes"
 	"github.com/iotos/iotos/internal/model"
+	"github.com/iotos/iotos/internal/store"
 )
 
 const pointColumns = `gateway, device, id, name, description, type, access, unit, min, max, default_value, pattern,
@@ -47,7 +48,7 @@ func insertPointArgs(p model.Point, ord int64) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("point %s: %w", p.FullID(), err)
 	}
-	created, updated := stamp(p.CreatedAt, p.UpdatedAt)
+	created, updated := store.Stamp(p.CreatedAt, p.UpdatedAt)
 	return append(args, toNanos(created), toNanos(updated), ord), nil
 }
 
@@ -113,7 +114,7 @@ func (s *Store) UpdatePoint(ctx context.Context, p model.Point) error {
 	if err != nil {
 		return fmt.Errorf("point %s: %w", p.FullID(), err)
 	}
-	set := append(args[3:], toNanos(nowIfZero(p.UpdatedAt)), p.Gateway, p.Device, p.ID)
+	set := append(args[3:], toNanos(store.NowIfZero(p.UpdatedAt)), p.Gateway, p.Device, p.ID)
 	res, err := s.w.ExecContext(ctx, `UPDATE points SET name = ?, description = ?, type = ?, access = ?, unit = ?, min = ?, max = ?,
 		default_value = ?, pattern = ?, deadband = ?, interval_ms = ?, expr = ?, config = ?, proxy = ?, parent = ?, disabled = ?,
 		raw = COALESCE(?, raw), updated_at = ? WHERE gateway = ? AND device = ? AND id = ?`, set...)

@@ -15,7 +15,7 @@ const userColumns = `id, name, role, password_hash, created_at`
 
 // CreateUser stores u and returns its ID (Conflict if the name exists).
 func (s *Store) CreateUser(ctx context.Context, u store.User) (int64, error) {
-	created, _ := stamp(u.CreatedAt, u.CreatedAt)
+	created, _ := store.Stamp(u.CreatedAt, u.CreatedAt)
 	res, err := s.w.ExecContext(ctx, `INSERT INTO users (name, role, password_hash, created_at) VALUES (?,?,?,?)`,
 		u.Name, string(u.Role), u.PasswordHash, toNanos(created))
 	if isUnique(err) {
